@@ -1,0 +1,57 @@
+{#
+    The zone report: row counts of every landing, trusted and curated table and of the
+    quarantine, printed as a table at the end of each `dbt build` / `dbt run`. It also logs
+    them as one JSON line prefixed `zone_counts=`, which scripts/build_lakehouse.py writes to
+    target/zone_counts.json. It replaces screenshots of `select count(*)` in Athena.
+#}
+{% macro zone_report_relations() %}
+    {#- Looked up in the graph, not with ref(): a hook must not depend on nodes. -#}
+    {% set sources = ['customer_landing', 'accelerometer_landing', 'step_trainer_landing'] %}
+    {% set models = [
+        'customer_trusted', 'accelerometer_trusted', 'step_trainer_trusted',
+        'customer_curated', 'machine_learning_curated', 'landing_rejected_records',
+    ] %}
+    {% set relations = [] %}
+    {% for name in sources %}
+        {% for node in graph.sources.values() if node.package_name == project_name and node.name == name %}
+            {% do relations.append((name, api.Relation.create(
+                database=node.database, schema=node.schema, identifier=node.identifier))) %}
+        {% endfor %}
+    {% endfor %}
+    {% for name in models %}
+        {% for node in graph.nodes.values() if node.resource_type == 'model' and node.name == name %}
+            {% do relations.append((name, api.Relation.create(
+                database=node.database, schema=node.schema, identifier=node.alias))) %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(relations) }}
+{% endmacro %}
+
+
+{% macro report_zone_counts() %}
+    {% if not execute or flags.WHICH not in ['build', 'run'] %}{{ return('') }}{% endif %}
+    {% set counts = {} %}
+    {% for name, relation in zone_report_relations() %}
+        {% set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) %}
+        {% if existing is none %}
+            {% do counts.update({name: none}) %}
+        {% else %}
+            {% set result = run_query('select count(*) as row_count from ' ~ relation) %}
+            {% do counts.update({name: result.columns[0].values()[0] | int}) %}
+        {% endif %}
+    {% endfor %}
+
+    {% set width = 26 %}
+    {% set lines = ['', 'Zone report (' ~ target.name ~ ', '
+        ~ ('rubric_compatible' if var('rubric_compatible') else 'strict') ~ ')'] %}
+    {% do lines.append('-' * (width + 12)) %}
+    {% for name in counts %}
+        {% set value = counts[name] %}
+        {% set shown = 'missing' if value is none else '{:,}'.format(value) %}
+        {% do lines.append(name.ljust(width) ~ shown.rjust(12)) %}
+    {% endfor %}
+    {% do lines.append('-' * (width + 12)) %}
+    {{ log(lines | join('\n'), info=true) }}
+    {{ log('zone_counts=' ~ tojson(counts), info=false) }}
+    {{ return('') }}
+{% endmacro %}

@@ -1,0 +1,73 @@
+with
+
+source as (
+    select * from {{ source('stedi_landing', 'accelerometer_landing') }}
+),
+
+parsed as (
+    select
+        source_file,
+        raw_line,
+        {{ landing_json_object('raw_line') }} as record
+    from source
+),
+
+extracted as (
+    select
+        source_file,
+        raw_line,
+        record,
+        {{ landing_json_value('record', 'user') }} as user_text,
+        -- looked up case-insensitively: some deliveries spell it timeStamp
+        {{ landing_json_value('record', 'timestamp') }} as reading_time_text,
+        {{ landing_json_value('record', 'x') }} as x_text,
+        {{ landing_json_value('record', 'y') }} as y_text,
+        {{ landing_json_value('record', 'z') }} as z_text
+    from parsed
+),
+
+typed as (
+    select
+        *,
+        lower(trim(user_text)) as customer_email,
+        {{ dbt.safe_cast('reading_time_text', 'bigint') }} as reading_time,
+        {{ dbt.safe_cast('x_text', 'double') }} as x,
+        {{ dbt.safe_cast('y_text', 'double') }} as y,
+        {{ dbt.safe_cast('z_text', 'double') }} as z
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when record is null then 'not a JSON object'
+            {{ missing_key_check('user', 'user_text') }}
+            {{ missing_key_check('timestamp', 'reading_time_text') }}
+            {{ wrong_type_check('timestamp', 'reading_time_text', 'reading_time', 'an integer') }}
+            {{ wrong_type_check('x', 'x_text', 'x', 'a number') }}
+            {{ wrong_type_check('y', 'y_text', 'y', 'a number') }}
+            {{ wrong_type_check('z', 'z_text', 'z', 'a number') }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        -- ids
+        customer_email,
+        reading_time,
+
+        -- numerics
+        x,
+        y,
+        z,
+
+        -- lineage and quarantine
+        source_file,
+        raw_line,
+        rejection_reason
+    from validated
+)
+
+select * from final

@@ -1,0 +1,86 @@
+with
+
+source as (
+    select * from {{ source('stedi_landing', 'customer_landing') }}
+),
+
+parsed as (
+    select
+        source_file,
+        raw_line,
+        {{ landing_json_object('raw_line') }} as record
+    from source
+),
+
+extracted as (
+    select
+        source_file,
+        raw_line,
+        record,
+        {{ landing_json_value('record', 'email') }} as email_text,
+        {{ landing_json_value('record', 'customerName') }} as customer_name,
+        {{ landing_json_value('record', 'phone') }} as phone,
+        {{ landing_json_value('record', 'birthDay') }} as birth_day,
+        {{ landing_json_value('record', 'serialNumber') }} as serial_number,
+        {{ landing_json_value('record', 'registrationDate') }} as registration_date_text,
+        {{ landing_json_value('record', 'lastUpdateDate') }} as last_update_date_text,
+        {{ landing_json_value('record', 'shareWithResearchAsOfDate') }} as share_with_research_text,
+        {{ landing_json_value('record', 'shareWithPublicAsOfDate') }} as share_with_public_text,
+        {{ landing_json_value('record', 'shareWithFriendsAsOfDate') }} as share_with_friends_text
+    from parsed
+),
+
+typed as (
+    select
+        *,
+        -- emails identify a customer in every dataset, matched case- and whitespace-insensitively
+        lower(trim(email_text)) as customer_email,
+        {{ dbt.safe_cast('registration_date_text', 'bigint') }} as registration_date,
+        {{ dbt.safe_cast('last_update_date_text', 'bigint') }} as last_update_date,
+        {{ dbt.safe_cast('share_with_research_text', 'bigint') }} as share_with_research_as_of_date,
+        {{ dbt.safe_cast('share_with_public_text', 'bigint') }} as share_with_public_as_of_date,
+        {{ dbt.safe_cast('share_with_friends_text', 'bigint') }} as share_with_friends_as_of_date
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when record is null then 'not a JSON object'
+            {{ missing_key_check('email', 'email_text') }}
+            {{ wrong_type_check('registrationDate', 'registration_date_text', 'registration_date', 'an integer') }}
+            {{ wrong_type_check('lastUpdateDate', 'last_update_date_text', 'last_update_date', 'an integer') }}
+            {{ wrong_type_check('shareWithResearchAsOfDate', 'share_with_research_text', 'share_with_research_as_of_date', 'an integer') }}
+            {{ wrong_type_check('shareWithPublicAsOfDate', 'share_with_public_text', 'share_with_public_as_of_date', 'an integer') }}
+            {{ wrong_type_check('shareWithFriendsAsOfDate', 'share_with_friends_text', 'share_with_friends_as_of_date', 'an integer') }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        -- ids
+        customer_email,
+        serial_number,
+
+        -- personal data
+        customer_name,
+        phone,
+        birth_day,
+
+        -- epoch milliseconds
+        registration_date,
+        last_update_date,
+        share_with_research_as_of_date,
+        share_with_public_as_of_date,
+        share_with_friends_as_of_date,
+
+        -- lineage and quarantine
+        source_file,
+        raw_line,
+        rejection_reason
+    from validated
+)
+
+select * from final

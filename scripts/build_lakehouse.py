@@ -1,0 +1,120 @@
+"""Build the STEDI lakehouse: stage the landing tables, run `dbt build`, write the zone report.
+
+Both steps run in one process through dbt's Python API, so an embedded Spark session (the
+`session` target) starts once. The zone counts that the project's on-run-end hook logs are
+written to `target/zone_counts.json` as a flat JSON object.
+
+Exit codes:
+    0  the build and all its tests passed
+    1  the build ran, but a model, test or unit test failed
+    2  dbt could not run (bad arguments, profile, connection, compilation)
+    3  Java, which Spark needs, was not found
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+ZONE_COUNTS_PREFIX = "zone_counts="
+JAVA_MISSING = (
+    "Spark needs Java 17, which was not found: install it (Debian/Ubuntu: "
+    "'sudo apt-get install openjdk-17-jre-headless', macOS: 'brew install openjdk@17') "
+    "and put 'java' on PATH or set JAVA_HOME."
+)
+
+
+def java_available() -> bool:
+    """Tell whether a Java runtime can be found the way PySpark looks for one."""
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return True
+    return shutil.which("java") is not None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("Exit codes:")[1].join(["exit codes:", ""]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--target", default="session", help="dbt target (default: session)")
+    parser.add_argument(
+        "--landing-root",
+        type=Path,
+        help="directory or URI of the landing zone; default: $STEDI_LANDING_ROOT",
+    )
+    parser.add_argument(
+        "--vars", default="{}", help="dbt vars as YAML, e.g. '{rubric_compatible: true}'"
+    )
+    parser.add_argument(
+        "--select", help="dbt node selection for the build step (default: everything)"
+    )
+    parser.add_argument(
+        "--no-java-check",
+        action="store_true",
+        help="skip the Java check (for targets that reach a remote Spark)",
+    )
+    return parser.parse_args(argv)
+
+
+def run_dbt(args: list[str], counts: dict[str, int | None]) -> dbtRunnerResult:
+    """Run one dbt command in this process, collecting the zone counts it logs."""
+
+    def collect_zone_counts(event: object) -> None:
+        message = getattr(getattr(event, "data", None), "msg", "")
+        if isinstance(message, str) and message.startswith(ZONE_COUNTS_PREFIX):
+            counts.update(json.loads(message[len(ZONE_COUNTS_PREFIX) :]))
+
+    runner = dbtRunner(callbacks=[collect_zone_counts])
+    return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stage, build, report; return the exit code."""
+    options = parse_args(argv)
+    if options.landing_root is not None:
+        root = str(options.landing_root)
+        os.environ["STEDI_LANDING_ROOT"] = root if "://" in root else str(Path(root).resolve())
+    if options.target == "session" and not options.no_java_check and not java_available():
+        print(JAVA_MISSING, file=sys.stderr)
+        return 3
+    # Spark binds to loopback instead of guessing a network interface.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+
+    common = ["--target", options.target, "--vars", options.vars]
+    counts: dict[str, int | None] = {}
+    staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
+    if not staged.success:
+        return 2
+
+    started = time.monotonic()
+    build_args = ["build", *common]
+    if options.select:
+        build_args += ["--select", options.select]
+    built = run_dbt(build_args, counts)
+    elapsed = time.monotonic() - started
+
+    if counts:
+        report = PROJECT_DIR / "target" / "zone_counts.json"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(counts, indent=2) + "\n")
+        print(f"Zone counts written to {report.relative_to(PROJECT_DIR)}")
+    print(f"dbt build took {elapsed:.1f} s")
+    if built.exception is not None:
+        return 2
+    return 0 if built.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
