@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
 
     if counts:
-        report = PROJECT_DIR / "target" / "zone_counts.json"
+        report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(counts, indent=2) + "\n")
-        print(f"Zone counts written to {report.relative_to(PROJECT_DIR)}")
+        print(f"Zone counts written to {report}")
     print(f"dbt build took {elapsed:.1f} s")
     if built.exception is not None:
         return 2

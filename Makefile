@@ -1,0 +1,70 @@
+# The STEDI lakehouse. `make run` builds it on an embedded Spark session; `make test` runs
+# everything CI checks. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# Data of `make run`: the generated sample set unless LANDING names a directory laid out like
+# the starter data. VARS are dbt vars, e.g. VARS='{rubric_compatible: true}'.
+SAMPLE := data/sample
+LANDING ?= $(SAMPLE)
+LANDING_ROOT := data/landing
+VARS ?= {}
+
+# `make test` builds the sample set on a Spark Thrift server, in a landing root of its own.
+CI_LANDING_ROOT := data/ci/landing
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export SPARK_LOCAL_IP := 127.0.0.1
+
+.PHONY: run test docs lint install check-java ci-checks clean
+
+run: check-java $(INSTALLED) profiles.yml
+ifeq ($(LANDING),$(SAMPLE))
+	$(BIN)/python scripts/generate_sample_data.py $(SAMPLE)
+endif
+	$(BIN)/python load_landing.py "$(LANDING)" $(LANDING_ROOT) --delete
+	$(BIN)/python scripts/build_lakehouse.py --target session --landing-root $(LANDING_ROOT) --vars '$(VARS)'
+
+test: check-java $(INSTALLED) profiles.yml
+	$(BIN)/python scripts/spark_thrift_server.py -- $(MAKE) --no-print-directory ci-checks
+
+# Everything `make test` runs while its Thrift server is up (STEDI_THRIFT_PORT is set).
+ci-checks:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/generate_sample_data.py data/ci/sample
+	$(BIN)/python load_landing.py data/ci/sample $(CI_LANDING_ROOT) --delete
+	STEDI_SCHEMA=stedi_ci $(BIN)/python scripts/build_lakehouse.py --target ci --no-java-check \
+		--landing-root $(CI_LANDING_ROOT)
+	STEDI_SCHEMA=stedi_ci STEDI_LANDING_ROOT=$(CURDIR)/$(CI_LANDING_ROOT) $(BIN)/sqlfluff lint models tests
+	$(BIN)/pytest
+
+lint: $(INSTALLED) profiles.yml
+	$(BIN)/ruff check .
+	$(BIN)/python scripts/spark_thrift_server.py -- $(BIN)/sqlfluff lint models tests
+
+docs: $(INSTALLED) profiles.yml
+	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session
+	$(BIN)/dbt docs serve --target session --host 127.0.0.1 --port 8080
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+profiles.yml:
+	cp profiles.yml.example $@
+
+check-java:
+	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || { \
+		echo "Spark needs Java 17, which was not found: install it (Debian/Ubuntu: 'sudo apt-get install openjdk-17-jre-headless', macOS: 'brew install openjdk@17') and put 'java' on PATH or set JAVA_HOME." >&2; \
+		exit 1; }
+
+clean:
+	rm -rf target logs .spark data

@@ -1,0 +1,33 @@
+-- Fails with every column of machine_learning_curated whose name marks personal data.
+-- depends_on: {{ ref('machine_learning_curated') }}
+
+{% set ml_columns = [] %}
+{% if execute %}
+    {% set ml_columns = adapter.get_columns_in_relation(ref('machine_learning_curated')) %}
+{% endif %}
+
+with
+
+personal_data_columns as (
+    select * from {{ ref('personal_data_columns') }}
+),
+
+machine_learning_columns as (
+    {% for column in ml_columns %}
+        select '{{ column.name | lower }}' as column_name
+        {% if not loop.last %}union all{% endif %}
+    {% else %}
+        select 'no column found' as column_name
+    {% endfor %}
+),
+
+final as (
+    select
+        machine_learning_columns.column_name,
+        personal_data_columns.personal_data
+    from machine_learning_columns
+    inner join personal_data_columns
+        on machine_learning_columns.column_name like personal_data_columns.column_pattern
+)
+
+select * from final

@@ -1,0 +1,239 @@
+"""End-to-end builds of the lakehouse through a Spark Thrift server on 127.0.0.1.
+
+The server is the one `make test` starts (STEDI_THRIFT_PORT); run alone, this module starts
+and stops its own. Every build gets its own schema and dbt target folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+
+from spark_thrift_server import thrift_server  # noqa: E402
+
+ZONE_TABLES = [
+    "customer_landing",
+    "accelerometer_landing",
+    "step_trainer_landing",
+    "customer_trusted",
+    "accelerometer_trusted",
+    "step_trainer_trusted",
+    "customer_curated",
+    "machine_learning_curated",
+    "landing_rejected_records",
+]
+RUBRIC_FIGURES = {
+    "customer_trusted": 482,
+    "accelerometer_trusted": 40_981,
+    "customer_curated": 482,
+    "step_trainer_trusted": 14_460,
+    "machine_learning_curated": 43_681,
+}
+
+needs_starter_data = pytest.mark.skipif(
+    not STARTER_DATA.is_dir(),
+    reason=f"the public starter data is not at {STARTER_DATA}; see README 'Starter data'",
+)
+
+
+@pytest.fixture(scope="module")
+def thrift_port() -> Iterator[int]:
+    """The port of a running Spark Thrift server: make test's, or one started here."""
+    if os.environ.get("STEDI_THRIFT_PORT"):
+        yield int(os.environ["STEDI_THRIFT_PORT"])
+        return
+    with thrift_server() as port:
+        yield port
+
+
+class Build:
+    """The outcome of one build: exit code, output and zone counts."""
+
+    def __init__(
+        self, result: subprocess.CompletedProcess[str], target_dir: Path, schema: str
+    ) -> None:
+        self.schema = schema
+        self.returncode = result.returncode
+        self.output = result.stdout + result.stderr
+        counts_file = target_dir / "zone_counts.json"
+        self.counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
+
+
+def build(tmp_path: Path, port: int, landing_root: Path, vars_yaml: str = "{}") -> Build:
+    """Run scripts/build_lakehouse.py on the ci target in a schema of its own."""
+    schema = f"stedi_test_{uuid.uuid4().hex[:8]}"
+    target_dir = tmp_path / f"target_{schema}"
+    env = {
+        **os.environ,
+        "STEDI_THRIFT_PORT": str(port),
+        "STEDI_SCHEMA": schema,
+        "DBT_TARGET_PATH": str(target_dir),
+        "DBT_LOG_PATH": str(tmp_path / f"logs_{schema}"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+    }
+    if not (PROJECT_DIR / "profiles.yml").exists():
+        shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
+    command = [
+        sys.executable,
+        str(PROJECT_DIR / "scripts" / "build_lakehouse.py"),
+        "--target", "ci",
+        "--no-java-check",
+        "--landing-root", str(landing_root),
+        "--vars", vars_yaml,
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    return Build(result, target_dir, schema)
+
+
+def query(port: int, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query run on the Thrift server."""
+    from pyhive import hive
+
+    connection = hive.connect(host="127.0.0.1", port=port)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+def write_lines(
+    path: Path, lines: list[str], newline: str = "\n", final_newline: bool = True
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = newline.join(lines) + (newline if final_newline else "")
+    path.write_bytes(text.encode())
+
+
+@needs_starter_data
+def test_starter_data_in_rubric_mode_gives_the_published_figures(tmp_path: Path, thrift_port: int):
+    outcome = build(tmp_path, thrift_port, STARTER_DATA, "{rubric_compatible: true}")
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    assert list(outcome.counts) == ZONE_TABLES
+    assert {name: outcome.counts[name] for name in RUBRIC_FIGURES} == RUBRIC_FIGURES
+    assert outcome.counts["landing_rejected_records"] == 0
+
+
+@needs_starter_data
+def test_starter_data_in_strict_mode_keeps_less_and_passes_the_consent_tests(
+    tmp_path: Path, thrift_port: int
+):
+    outcome = build(tmp_path, thrift_port, STARTER_DATA)
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    counts = outcome.counts
+    # the same customers consent in both modes; consent time and ownership only remove rows
+    assert counts["customer_trusted"] == RUBRIC_FIGURES["customer_trusted"]
+    for name in ["accelerometer_trusted", "step_trainer_trusted", "machine_learning_curated"]:
+        assert 0 < counts[name] < RUBRIC_FIGURES[name], name
+    assert counts["customer_curated"] <= RUBRIC_FIGURES["customer_curated"]
+    assert "assert_no_reading_before_research_consent" in outcome.output
+
+
+def bad_delivery(root: Path) -> None:
+    """A landing set with each kind of bad input the contract knows of."""
+    customers = [
+        '{"customerName":"Ann Lee","email":"Ann.Lee@test.com","serialNumber":"s-ann",'
+        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":1000}',
+        '{"customerName":"Bob Ray","email":"bob@test.com","serialNumber":"s-bob",'
+        '"registrationDate":500,"lastUpdateDate":500,"shareWithPublicAsOfDate":600}',
+        '{"customerName":"Cat Ng","email":"cat@test.com","serialNumber":"s-cat",'
+        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":0}',
+        '{"customerName":"Dan Oz","email":"dan@test.com","serialNumber":"s-dan",'
+        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":900}',
+        '{"customerName":"Dan Oz","email":"dan@test.com","serialNumber":"s-dan",'
+        '"registrationDate":500,"lastUpdateDate":800}',
+        '{"customerName":"Eve Ma","email":"eve@test.com","serialNum',  # truncated last line
+    ]
+    # delivered with CRLF line endings and without a final newline
+    write_lines(root / "customer/landing/customer-1.json", customers, "\r\n", final_newline=False)
+    readings = [
+        '{"user":"ann.lee@test.com ","timeStamp":2000,"x":1,"y":0,"z":-1}',
+        '{"user":"Ann.Lee@test.com","timestamp":2001,"x":1.0,"y":1.0,"z":0.0}',
+        '{"user":"Ann.Lee@test.com","timestamp":"abc","x":1,"y":1,"z":1}',
+        "this is not JSON",
+        '{"user":"bob@test.com","timestamp":2000,"x":0,"y":0,"z":0}',
+        '{"timestamp":2002,"x":0,"y":0,"z":0}',
+    ]
+    write_lines(root / "accelerometer/landing/accelerometer-1.json", readings)
+    # the same file delivered twice under another name
+    write_lines(root / "accelerometer/landing/accelerometer-1-again.json", readings)
+    steps = [
+        '{"sensorReadingTime":2000,"serialNumber":"s-ann","distanceFromObject":210}',
+        '{"sensorReadingTime":2001,"serialNumber":"s-ann","distanceFromObject":220}',
+        '{"sensorReadingTime":2000,"serialNumber":"s-bob","distanceFromObject":230}',
+        '{"sensorReadingTime":2003,"serialNumber":"s-ann","distanceFromObject":"far"}',
+    ]
+    write_lines(root / "step_trainer/landing/step_trainer-1.json", steps)
+
+
+def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_port: int):
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    outcome = build(tmp_path, thrift_port, landing)
+    # quarantined lines warn; they do not fail the build
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    assert outcome.counts == {
+        "customer_landing": 6,
+        "accelerometer_landing": 12,
+        "step_trainer_landing": 4,
+        "customer_trusted": 1,  # Ann; Bob and Cat never agreed, Dan withdrew, Eve's line is cut
+        "accelerometer_trusted": 2,  # Ann's two readings, once each, timeStamp included
+        "step_trainer_trusted": 2,
+        "customer_curated": 1,
+        "machine_learning_curated": 2,
+        "landing_rejected_records": 1 + 6 + 1,
+    }
+    assert "landing_rejected_records_is_empty" in outcome.output
+    schema = outcome.schema
+    rejected = query(
+        thrift_port,
+        f"select dataset, source_file, rejection_reason from {schema}.landing_rejected_records",
+    )
+    reasons = sorted((dataset, reason) for dataset, _, reason in rejected)
+    assert reasons == sorted(
+        [("customer", "not a JSON object")]
+        + [("accelerometer", "timestamp is not an integer: abc")] * 2
+        + [("accelerometer", "not a JSON object")] * 2
+        + [("accelerometer", "missing required key user")] * 2
+        + [("step_trainer", "distanceFromObject is not an integer: far")]
+    )
+    assert all(str(source_file).endswith(".json") for _, source_file, _ in rejected)
+    readings = query(
+        thrift_port,
+        f"select customer_email, reading_time from {schema}.accelerometer_trusted order by 2",
+    )
+    assert readings == [("ann.lee@test.com", 2000), ("ann.lee@test.com", 2001)]
+
+
+def test_missing_java_is_one_clear_sentence(tmp_path: Path):
+    env = {key: value for key, value in os.environ.items() if key != "JAVA_HOME"}
+    env["PATH"] = str(Path(sys.executable).parent)  # python, but no java
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "build_lakehouse.py"),
+            "--target",
+            "session",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().startswith("Spark needs Java 17, which was not found")
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
