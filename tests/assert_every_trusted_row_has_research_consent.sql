@@ -36,39 +36,77 @@ consenting as (
 ),
 
 customer_trusted as (select * from {{ ref('customer_trusted') }}),
+
 customer_curated as (select * from {{ ref('customer_curated') }}),
+
 accelerometer_trusted as (select * from {{ ref('accelerometer_trusted') }}),
+
 step_trainer_trusted as (select * from {{ ref('step_trainer_trusted') }}),
+
 machine_learning_curated as (select * from {{ ref('machine_learning_curated') }}),
 
 violations as (
-    select 'customer_trusted' as table_name, customer_email as offending_key
+    select
+        'customer_trusted' as zone_table,
+        customer_trusted.customer_email as offending_key
     from customer_trusted
-    where customer_email not in (select customer_email from consenting)
+    where
+        customer_trusted.customer_email not in (
+            -- not in against a NULL would pass everything
+            select consenting.customer_email from consenting
+            where consenting.customer_email is not null
+        )
 
     union all
 
-    select 'customer_curated' as table_name, customer_email as offending_key
+    select
+        'customer_curated' as zone_table,
+        customer_curated.customer_email as offending_key
     from customer_curated
-    where customer_email not in (select customer_email from consenting)
+    where
+        customer_curated.customer_email not in (
+            -- not in against a NULL would pass everything
+            select consenting.customer_email from consenting
+            where consenting.customer_email is not null
+        )
 
     union all
 
-    select 'accelerometer_trusted' as table_name, customer_email as offending_key
+    select
+        'accelerometer_trusted' as zone_table,
+        accelerometer_trusted.customer_email as offending_key
     from accelerometer_trusted
-    where customer_email not in (select customer_email from consenting)
+    where
+        accelerometer_trusted.customer_email not in (
+            -- not in against a NULL would pass everything
+            select consenting.customer_email from consenting
+            where consenting.customer_email is not null
+        )
 
     union all
 
-    select 'step_trainer_trusted' as table_name, serial_number as offending_key
+    select
+        'step_trainer_trusted' as zone_table,
+        step_trainer_trusted.serial_number as offending_key
     from step_trainer_trusted
-    where serial_number not in (select serial_number from consenting)
+    where
+        step_trainer_trusted.serial_number not in (
+            -- not in against a NULL would pass everything
+            select consenting.serial_number from consenting
+            where consenting.serial_number is not null
+        )
 
     union all
 
-    select 'machine_learning_curated' as table_name, serial_number as offending_key
+    select
+        'machine_learning_curated' as zone_table,
+        machine_learning_curated.serial_number as offending_key
     from machine_learning_curated
-    where serial_number not in (select serial_number from consenting)
+    where machine_learning_curated.serial_number not in (
+        -- not in against a NULL would pass everything
+        select consenting.serial_number from consenting
+        where consenting.serial_number is not null
+    )
 )
 
 select * from violations

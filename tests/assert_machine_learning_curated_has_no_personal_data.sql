@@ -14,20 +14,20 @@ personal_data_columns as (
 
 machine_learning_columns as (
     {% for column in ml_columns %}
-        select '{{ column.name | lower }}' as column_name
+        select '{{ column.name | lower }}' as ml_column
         {% if not loop.last %}union all{% endif %}
     {% else %}
-        select 'no column found' as column_name
+        select 'no column found' as ml_column
     {% endfor %}
 ),
 
 final as (
     select
-        machine_learning_columns.column_name,
+        machine_learning_columns.ml_column,
         personal_data_columns.personal_data
     from machine_learning_columns
     inner join personal_data_columns
-        on machine_learning_columns.column_name like personal_data_columns.column_pattern
+        on machine_learning_columns.ml_column like personal_data_columns.column_pattern
 )
 
 select * from final

@@ -29,8 +29,8 @@ device_consent as (
 
 violations as (
     select
-        'accelerometer_trusted' as table_name,
-        accelerometer_readings.reading_time as reading_time
+        'accelerometer_trusted' as zone_table,
+        accelerometer_readings.reading_time
     from accelerometer_readings
     inner join customers
         on accelerometer_readings.customer_email = customers.customer_email
@@ -39,7 +39,7 @@ violations as (
     union all
 
     select
-        'step_trainer_trusted' as table_name,
+        'step_trainer_trusted' as zone_table,
         step_trainer_readings.sensor_reading_time as reading_time
     from step_trainer_readings
     inner join device_consent
@@ -49,7 +49,7 @@ violations as (
     union all
 
     select
-        'machine_learning_curated' as table_name,
+        'machine_learning_curated' as zone_table,
         machine_learning_readings.sensor_reading_time as reading_time
     from machine_learning_readings
     inner join device_consent

@@ -51,9 +51,24 @@ validated as (
             {{ missing_key_check('email', 'email_text') }}
             {{ wrong_type_check('registrationDate', 'registration_date_text', 'registration_date', 'an integer') }}
             {{ wrong_type_check('lastUpdateDate', 'last_update_date_text', 'last_update_date', 'an integer') }}
-            {{ wrong_type_check('shareWithResearchAsOfDate', 'share_with_research_text', 'share_with_research_as_of_date', 'an integer') }}
-            {{ wrong_type_check('shareWithPublicAsOfDate', 'share_with_public_text', 'share_with_public_as_of_date', 'an integer') }}
-            {{ wrong_type_check('shareWithFriendsAsOfDate', 'share_with_friends_text', 'share_with_friends_as_of_date', 'an integer') }}
+            {{ wrong_type_check(
+                'shareWithResearchAsOfDate',
+                'share_with_research_text',
+                'share_with_research_as_of_date',
+                'an integer'
+            ) }}
+            {{ wrong_type_check(
+                'shareWithPublicAsOfDate',
+                'share_with_public_text',
+                'share_with_public_as_of_date',
+                'an integer'
+            ) }}
+            {{ wrong_type_check(
+                'shareWithFriendsAsOfDate',
+                'share_with_friends_text',
+                'share_with_friends_as_of_date',
+                'an integer'
+            ) }}
         end as rejection_reason
     from typed
 ),

@@ -13,19 +13,31 @@ step_trainer as (
 ),
 
 rejected as (
-    select 'customer' as dataset, source_file, raw_line, rejection_reason
+    select
+        'customer' as dataset,
+        source_file,
+        raw_line,
+        rejection_reason
     from customer
     where rejection_reason is not null
 
     union all
 
-    select 'accelerometer' as dataset, source_file, raw_line, rejection_reason
+    select
+        'accelerometer' as dataset,
+        source_file,
+        raw_line,
+        rejection_reason
     from accelerometer
     where rejection_reason is not null
 
     union all
 
-    select 'step_trainer' as dataset, source_file, raw_line, rejection_reason
+    select
+        'step_trainer' as dataset,
+        source_file,
+        raw_line,
+        rejection_reason
     from step_trainer
     where rejection_reason is not null
 ),

@@ -39,7 +39,12 @@ validated as (
             {{ missing_key_check('serialNumber', 'serial_number') }}
             {{ missing_key_check('sensorReadingTime', 'sensor_reading_time_text') }}
             {{ wrong_type_check('sensorReadingTime', 'sensor_reading_time_text', 'sensor_reading_time', 'an integer') }}
-            {{ wrong_type_check('distanceFromObject', 'distance_from_object_text', 'distance_from_object', 'an integer') }}
+            {{ wrong_type_check(
+                'distanceFromObject',
+                'distance_from_object_text',
+                'distance_from_object',
+                'an integer'
+            ) }}
         end as rejection_reason
     from typed
 ),

@@ -30,7 +30,7 @@ consented as (
         on deduplicated.customer_email = customers.customer_email
     {%- if not var('rubric_compatible') %}
     -- privacy-strict: nothing recorded before the customer agreed
-    where deduplicated.reading_time >= customers.share_with_research_as_of_date
+        where deduplicated.reading_time >= customers.share_with_research_as_of_date
     {%- endif %}
 ),
 

@@ -35,7 +35,7 @@ owned as (
         on deduplicated.serial_number = devices.serial_number
     {%- if not var('rubric_compatible') %}
     -- privacy-strict: nothing recorded before the owner agreed
-    where deduplicated.sensor_reading_time >= devices.research_consent_time
+        where deduplicated.sensor_reading_time >= devices.research_consent_time
     {%- endif %}
 ),
 

@@ -1,0 +1,113 @@
+"""Fixtures for the load_landing.py tests: a real S3 API (moto's server) on loopback."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoS3Server:
+    """moto's ThreadedMotoServer on 127.0.0.1 that can be stopped and restarted on its port.
+
+    moto keeps its backends (buckets, objects) in module-level state of this process, so a
+    restarted server serves the objects written before the stop.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        self._server: ThreadedMotoServer | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        # ThreadedMotoServer.start() waits forever when the port cannot be bound: check first.
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", self.port))
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def _started_server() -> MotoS3Server:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = MotoS3Server(_free_port())
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def moto_s3_server() -> Iterator[MotoS3Server]:
+    """A moto S3 server shared by the session; tests isolate themselves by bucket name."""
+    server = _started_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def restartable_moto_s3_server() -> Iterator[MotoS3Server]:
+    """A moto S3 server of the test's own, which the test may stop and restart."""
+    server = _started_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aws_dummy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dummy credentials and no shared AWS config, so nothing can reach a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+
+
+@pytest.fixture
+def moto_s3_env(
+    aws_dummy_env: None, moto_s3_server: MotoS3Server, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Point AWS_ENDPOINT_URL at the session's moto server; return the endpoint URL."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_s3_server.endpoint_url)
+    return moto_s3_server.endpoint_url
+
+
+@pytest.fixture
+def moto_s3_client(moto_s3_env: str) -> object:
+    """A boto3 S3 client on the session's moto server, for setting up and checking."""
+    return boto3.client("s3", endpoint_url=moto_s3_env, region_name="us-east-1")
+
+
+@pytest.fixture
+def moto_s3_bucket(moto_s3_client: object) -> str:
+    """A new, empty bucket on the session's moto server."""
+    name = f"stedi-test-{uuid.uuid4().hex[:12]}"
+    moto_s3_client.create_bucket(Bucket=name)  # type: ignore[attr-defined]
+    return name
