@@ -58,8 +58,12 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-profiles.yml:
-	cp profiles.yml.example $@
+# A copy you may edit; a newer example is announced, never copied over your edits.
+profiles.yml: profiles.yml.example
+	@if [ -f $@ ]; then \
+		echo "note: profiles.yml.example changed after your profiles.yml was made; compare them." >&2; \
+		touch $@; \
+	else cp $< $@; fi
 
 check-java:
 	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || { \

@@ -22,7 +22,7 @@ machine_learning_readings as (
 device_consent as (
     select
         serial_number,
-        min(share_with_research_as_of_date) as research_consent_time
+        max(share_with_research_as_of_date) as research_consent_time
     from customers
     group by serial_number
 ),

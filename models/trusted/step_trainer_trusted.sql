@@ -20,10 +20,11 @@ deduplicated as (
 
 devices as (
     -- serial numbers are reused across customers: one row per device, so that a join never
-    -- multiplies its readings; it counts from the earliest consent among its owners
+    -- multiplies its readings. Which of its owners took a reading is unknown, so strict mode
+    -- counts from the latest of their consent times
     select
         serial_number,
-        min(share_with_research_as_of_date) as research_consent_time
+        max(share_with_research_as_of_date) as research_consent_time
     from customers
     group by serial_number
 ),
