@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,8 +72,15 @@ class Build:
         self.counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
 
 
-def build(tmp_path: Path, port: int, landing_root: Path, vars_yaml: str = "{}") -> Build:
-    """Run scripts/build_lakehouse.py on the ci target in a schema of its own."""
+def build(
+    tmp_path: Path,
+    port: int,
+    landing_root: Path,
+    vars_yaml: str = "{}",
+    project_dir: Path = PROJECT_DIR,
+    target: str = "ci",
+) -> Build:
+    """Run scripts/build_lakehouse.py of a project in a schema of its own."""
     schema = f"stedi_test_{uuid.uuid4().hex[:8]}"
     target_dir = tmp_path / f"target_{schema}"
     env = {
@@ -81,19 +89,20 @@ def build(tmp_path: Path, port: int, landing_root: Path, vars_yaml: str = "{}") 
         "STEDI_SCHEMA": schema,
         "DBT_TARGET_PATH": str(target_dir),
         "DBT_LOG_PATH": str(tmp_path / f"logs_{schema}"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(project_dir),
+        # the embedded session's metastore, apart from a developer's own
+        "STEDI_SPARK_HOME": str(tmp_path / f"spark_{schema}"),
     }
-    if not (PROJECT_DIR / "profiles.yml").exists():
-        shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
+    if not (project_dir / "profiles.yml").exists():
+        shutil.copy(project_dir / "profiles.yml.example", project_dir / "profiles.yml")
     command = [
         sys.executable,
-        str(PROJECT_DIR / "scripts" / "build_lakehouse.py"),
-        "--target", "ci",
-        "--no-java-check",
+        str(project_dir / "scripts" / "build_lakehouse.py"),
+        "--target", target,
         "--landing-root", str(landing_root),
         "--vars", vars_yaml,
     ]  # fmt: skip
-    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
     return Build(result, target_dir, schema)
 
 
@@ -197,6 +206,7 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
         "landing_rejected_records": 1 + 6 + 1,
     }
     assert "landing_rejected_records_is_empty" in outcome.output
+    assert "Zone report (ci, strict)" in outcome.output
     schema = outcome.schema
     rejected = query(
         thrift_port,
@@ -237,3 +247,74 @@ def test_missing_java_is_one_clear_sentence(tmp_path: Path):
     assert result.stderr.strip().startswith("Spark needs Java 17, which was not found")
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_embedded_session_build_writes_the_zone_report(tmp_path: Path):
+    """The path of `make run`: Spark inside the dbt process, no server."""
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    outcome = build(tmp_path, 0, landing, target="session")
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    assert "Zone report (session, strict)" in outcome.output
+    assert outcome.counts["customer_trusted"] == 1
+    assert outcome.counts["landing_rejected_records"] == 8
+
+
+def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
+    tmp_path: Path, thrift_port: int
+):
+    """A copy of the project whose models leak: the data tests must stop the build."""
+    project = tmp_path / "project"
+    for name in ["models", "macros", "seeds", "tests", "scripts", "conf"]:
+        shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
+    for name in ["dbt_project.yml", "profiles.yml.example"]:
+        shutil.copy(PROJECT_DIR / name, project / name)
+    customer_trusted = project / "models" / "trusted" / "customer_trusted.sql"
+    customer_trusted.write_text(
+        customer_trusted.read_text().replace(
+            "where share_with_research_as_of_date > 0", "where true"
+        )
+    )
+    machine_learning = project / "models" / "curated" / "machine_learning_curated.sql"
+    machine_learning.write_text(
+        machine_learning.read_text()
+        .replace(
+            "accelerometer_readings.z\n",
+            "accelerometer_readings.z,\n        accelerometer_readings.customer_email\n",
+            1,
+        )
+        .replace(
+            "        sensor_reading_at\n", "        sensor_reading_at,\n        customer_email\n"
+        )
+    )
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    shutil.copy(project / "profiles.yml.example", project / "profiles.yml")
+    env = {
+        **os.environ,
+        "STEDI_THRIFT_PORT": str(thrift_port),
+        "STEDI_SCHEMA": f"stedi_test_{uuid.uuid4().hex[:8]}",
+        "STEDI_LANDING_ROOT": str(landing),
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    dbt = [str(Path(sys.executable).parent / "dbt")]
+    common = ["--target", "ci", "--project-dir", str(project)]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*dbt, *args, *common], cwd=project, env=env, capture_output=True, text=True
+        )
+
+    for step in [("run-operation", "stage_landing_tables"), ("seed",), ("run",)]:
+        result = run(*step)
+        assert result.returncode == 0, result.stdout[-3000:]
+    # `dbt test`, not `dbt build`: a build would skip these once an earlier test failed
+    guards = [
+        "assert_every_trusted_row_has_research_consent",
+        "assert_machine_learning_curated_has_no_personal_data",
+    ]
+    result = run("test", "--select", *guards)
+    assert result.returncode == 1, result.stdout[-3000:]
+    for guard in guards:
+        assert re.search(rf"FAIL \d+ {guard}", result.stdout), guard
