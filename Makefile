@@ -41,6 +41,17 @@ ci-checks:
 		--landing-root $(CI_LANDING_ROOT)
 	STEDI_SCHEMA=stedi_ci STEDI_LANDING_ROOT=$(CURDIR)/$(CI_LANDING_ROOT) $(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory athena-contract
+
+# Proof that the project builds on Athena, without an AWS account (docs/athena.md): dbt-athena
+# against moto, the Athena SQL on DuckDB against Spark's zone counts, sqlfluff's athena dialect.
+# Uses the Thrift server of `make test` (STEDI_THRIFT_PORT), or starts one.
+.PHONY: athena-contract
+athena-contract: check-java $(INSTALLED) profiles.yml
+	$(BIN)/python scripts/generate_sample_data.py data/athena/sample
+	$(BIN)/python load_landing.py data/athena/sample data/athena/landing --delete
+	$(BIN)/python scripts/athena_contract.py --landing sample=data/athena/landing \
+		--landing starter=../shared/data/udacity-starter
 
 lint: $(INSTALLED) profiles.yml
 	$(BIN)/ruff check .
@@ -48,7 +59,7 @@ lint: $(INSTALLED) profiles.yml
 
 docs: $(INSTALLED) profiles.yml
 	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session
-	$(BIN)/dbt docs serve --target session --host 127.0.0.1 --port 8080
+	$(BIN)/dbt docs serve --target session --host 127.0.0.1 --port 8080 --no-browser
 
 install: $(INSTALLED)
 

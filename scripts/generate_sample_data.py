@@ -34,6 +34,7 @@ BASE_TIME_MS = 1_655_564_376_361  # mid-June 2022, the era of the starter data
 DAY_MS = 86_400_000
 READINGS_PER_TIME = 3  # accelerometer readings per step-trainer reading time
 AXIS_VALUES = (-1.0, 0.0, 1.0)
+AXIS_TRIPLES = [(x, y, z) for x in AXIS_VALUES for y in AXIS_VALUES for z in AXIS_VALUES]
 FILE_COUNTS = {"customer": 1, "accelerometer": 4, "step_trainer": 3}
 MIN_CUSTOMERS = 20  # enough for every special case to occur at least once
 
@@ -195,8 +196,9 @@ def readings(rng: random.Random, customers: list[Customer]) -> tuple[list[dict],
     accelerometer, step_trainer = [], []
     for customer in customers:
         for time in customer.times:
-            for _ in range(READINGS_PER_TIME):
-                x, y, z = (rng.choice(AXIS_VALUES) for _ in range(3))
+            # distinct values: identical readings at one millisecond count once downstream,
+            # as the same record delivered twice does
+            for x, y, z in rng.sample(AXIS_TRIPLES, READINGS_PER_TIME):
                 accelerometer.append(
                     {"user": customer.accel_user, "timestamp": time, "x": x, "y": y, "z": z}
                 )

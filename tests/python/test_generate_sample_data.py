@@ -165,6 +165,11 @@ def test_three_readings_per_step_trainer_reading_of_the_owner(data):
         key = (owner[reading["serialNumber"]], reading["sensorReadingTime"])
         assert per_user_time[key] == 3, reading
     assert set(per_user_time.values()) == {3}
+    # identical readings at one millisecond would count once downstream
+    distinct = {
+        (_norm(r["user"]), r["timestamp"], r["x"], r["y"], r["z"]) for r in data["accelerometer"]
+    }
+    assert len(distinct) == len(data["accelerometer"])
     times_per_serial = Counter(r["serialNumber"] for r in data["step_trainer"])
     assert min(times_per_serial.values()) >= 3
     pairs = Counter((r["serialNumber"], r["sensorReadingTime"]) for r in data["step_trainer"])
