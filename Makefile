@@ -57,13 +57,16 @@ lint: $(INSTALLED) profiles.yml
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/spark_thrift_server.py -- $(BIN)/sqlfluff lint models tests
 
-docs: $(INSTALLED) profiles.yml
+docs: check-java $(INSTALLED) profiles.yml
 	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session
 	$(BIN)/dbt docs serve --target session --host 127.0.0.1 --port 8080 --no-browser
 
 install: $(INSTALLED)
 
 $(INSTALLED): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "This project needs Python 3.11 or newer as '$(PYTHON)': install it, or run make with PYTHON=/path/to/python3.11." >&2; \
+		exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt

@@ -50,7 +50,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", default="session", help="dbt target (default: session)")
     parser.add_argument(
         "--landing-root",
-        type=Path,
         help="directory or URI of the landing zone; default: $STEDI_LANDING_ROOT",
     )
     parser.add_argument(
@@ -83,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     """Stage, build, report; return the exit code."""
     options = parse_args(argv)
     if options.landing_root is not None:
-        root = str(options.landing_root)
+        root = options.landing_root  # a URI such as s3a://bucket/prefix stays as it is
         os.environ["STEDI_LANDING_ROOT"] = root if "://" in root else str(Path(root).resolve())
     if options.target == "session" and not options.no_java_check and not java_available():
         print(JAVA_MISSING, file=sys.stderr)
@@ -93,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
 
     common = ["--target", options.target, "--vars", options.vars]
+    report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
+    report.unlink(missing_ok=True)  # never leave an earlier build's counts behind
     counts: dict[str, int | None] = {}
     staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
     if not staged.success:
@@ -106,7 +107,6 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
 
     if counts:
-        report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(counts, indent=2) + "\n")
         print(f"Zone counts written to {report}")

@@ -3,9 +3,20 @@
 
 with
 
-customer_records as (
+all_customer_records as (
     select * from {{ ref('customer_landing_validated') }}
+),
+
+customer_records as (
+    select * from all_customer_records
     where rejection_reason is null
+),
+
+-- a quarantined record may be a withdrawal: its customer counts as not consenting
+quarantined_customers as (
+    select distinct customer_email
+    from all_customer_records
+    where rejection_reason is not null and customer_email is not null
 ),
 
 latest_update as (
@@ -32,7 +43,9 @@ current_consent as (
 
 consenting as (
     select * from current_consent
-    where consent_time > 0
+    where
+        consent_time > 0
+        and customer_email not in (select quarantined_customers.customer_email from quarantined_customers)
 ),
 
 customer_trusted as (select * from {{ ref('customer_trusted') }}),

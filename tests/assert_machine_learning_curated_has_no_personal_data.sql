@@ -17,7 +17,8 @@ machine_learning_columns as (
         select '{{ column.name | lower }}' as ml_column
         {% if not loop.last %}union all{% endif %}
     {% else %}
-        select 'no column found' as ml_column
+        -- no columns read: fail rather than pass unseen
+        select 'no column of machine_learning_curated could be read' as ml_column
     {% endfor %}
 ),
 
@@ -26,8 +27,11 @@ final as (
         machine_learning_columns.ml_column,
         personal_data_columns.personal_data
     from machine_learning_columns
-    inner join personal_data_columns
+    left join personal_data_columns
         on machine_learning_columns.ml_column like personal_data_columns.column_pattern
+    where
+        personal_data_columns.column_pattern is not null
+        or machine_learning_columns.ml_column like 'no column %'
 )
 
 select * from final

@@ -9,8 +9,22 @@
     {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(line_column)) }}
 {% endmacro %}
 
+{#-
+    Spark's parser reads the first object of `{...}{...}` and ignores trailing text, so a line
+    must also begin with `{`, end with `}` and hold no `}{` (a second object; also inside a
+    string value, a line then quarantined rather than half read).
+-#}
 {% macro spark__landing_json_object(line_column) -%}
-    from_json({{ line_column }}, 'map<string, string>')
+    case
+        when
+            trim({{ line_column }}) rlike '^[{].*[}]$'
+            and not {{ line_column }} rlike '[}][ \t]*[{]'
+            then from_json(
+                {{ line_column }},
+                'map<string, string>',
+                map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')
+            )
+    end
 {%- endmacro %}
 
 
@@ -21,4 +35,14 @@
 
 {% macro spark__landing_json_value(record_column, key) -%}
     get(filter(map_entries({{ record_column }}), entry -> lower(entry.key) = '{{ key | lower }}'), 0).value
+{%- endmacro %}
+
+
+{#- An e-mail as an identity: lower case, without surrounding white space of any kind; NULL when blank. -#}
+{% macro normalized_email(email_column) %}
+    {{ return(adapter.dispatch('normalized_email', 'stedi_lakehouse')(email_column)) }}
+{% endmacro %}
+
+{% macro spark__normalized_email(email_column) -%}
+    nullif(lower(regexp_replace({{ email_column }}, '^[\\s\\p{Z}]+|[\\s\\p{Z}]+$', '')), '')
 {%- endmacro %}

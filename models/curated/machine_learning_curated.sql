@@ -33,13 +33,15 @@ paired as (
     from step_trainer_readings
     inner join accelerometer_readings
         on step_trainer_readings.sensor_reading_time = accelerometer_readings.reading_time
-    {%- if not var('rubric_compatible') %}
-    -- privacy-strict: and the phone's owner owns the device
-        inner join device_owners
-            on
-                step_trainer_readings.serial_number = device_owners.serial_number
-                and accelerometer_readings.customer_email = device_owners.customer_email
-    {%- endif %}
+    -- one row at most: device_owners is distinct on both keys
+    left join device_owners
+        on
+            step_trainer_readings.serial_number = device_owners.serial_number
+            and accelerometer_readings.customer_email = device_owners.customer_email
+    where
+        {{ rubric_compatible() }}
+        -- privacy-strict: and the phone's owner owns the device
+        or device_owners.serial_number is not null
 ),
 
 final as (

@@ -29,7 +29,7 @@ extracted as (
 typed as (
     select
         *,
-        lower(trim(user_text)) as customer_email,
+        {{ normalized_email('user_text') }} as customer_email,
         {{ dbt.safe_cast('reading_time_text', 'bigint') }} as reading_time,
         {{ dbt.safe_cast('x_text', 'double') }} as x,
         {{ dbt.safe_cast('y_text', 'double') }} as y,
@@ -42,7 +42,7 @@ validated as (
         *,
         case
             when record is null then 'not a JSON object'
-            {{ missing_key_check('user', 'user_text') }}
+            {{ missing_key_check('user', 'customer_email') }}
             {{ missing_key_check('timestamp', 'reading_time_text') }}
             {{ wrong_type_check('timestamp', 'reading_time_text', 'reading_time', 'an integer') }}
             {{ wrong_type_check('x', 'x_text', 'x', 'a number') }}

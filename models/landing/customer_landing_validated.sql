@@ -18,6 +18,7 @@ extracted as (
         raw_line,
         record,
         {{ landing_json_value('record', 'email') }} as email_text,
+        regexp_extract(raw_line, '(?i)"email" *: *"([^"]*)"', 1) as email_in_line,
         {{ landing_json_value('record', 'customerName') }} as customer_name,
         {{ landing_json_value('record', 'phone') }} as phone,
         {{ landing_json_value('record', 'birthDay') }} as birth_day,
@@ -33,8 +34,12 @@ extracted as (
 typed as (
     select
         *,
-        -- emails identify a customer in every dataset, matched case- and whitespace-insensitively
-        lower(trim(email_text)) as customer_email,
+        -- emails identify a customer in every dataset, matched case- and whitespace-insensitively;
+        -- from a line that is not JSON it is read by pattern, so that the customer can be held back
+        coalesce(
+            {{ normalized_email('email_text') }},
+            {{ normalized_email('email_in_line') }}
+        ) as customer_email,
         {{ dbt.safe_cast('registration_date_text', 'bigint') }} as registration_date,
         {{ dbt.safe_cast('last_update_date_text', 'bigint') }} as last_update_date,
         {{ dbt.safe_cast('share_with_research_text', 'bigint') }} as share_with_research_as_of_date,
@@ -48,7 +53,8 @@ validated as (
         *,
         case
             when record is null then 'not a JSON object'
-            {{ missing_key_check('email', 'email_text') }}
+            when {{ normalized_email('email_text') }} is null then 'missing required key email'
+            {{ missing_key_check('lastUpdateDate', 'last_update_date_text') }}
             {{ wrong_type_check('registrationDate', 'registration_date_text', 'registration_date', 'an integer') }}
             {{ wrong_type_check('lastUpdateDate', 'last_update_date_text', 'last_update_date', 'an integer') }}
             {{ wrong_type_check(

@@ -28,10 +28,10 @@ consented as (
     from deduplicated
     inner join customers
         on deduplicated.customer_email = customers.customer_email
-    {%- if not var('rubric_compatible') %}
-    -- privacy-strict: nothing recorded before the customer agreed
-        where deduplicated.reading_time >= customers.share_with_research_as_of_date
-    {%- endif %}
+    where
+        {{ rubric_compatible() }}
+        -- privacy-strict: nothing recorded before the customer agreed
+        or deduplicated.reading_time >= customers.share_with_research_as_of_date
 ),
 
 final as (

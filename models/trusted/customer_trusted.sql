@@ -2,6 +2,18 @@ with
 
 customer_records as (
     select * from {{ ref('customer_landing_validated') }}
+),
+
+held_back as (
+    -- fail closed: a quarantined record may be the withdrawal of consent, so a customer with
+    -- one is held back until it is mended
+    select distinct customer_email
+    from customer_records
+    where rejection_reason is not null and customer_email is not null
+),
+
+valid_records as (
+    select * from customer_records
     where rejection_reason is null
 ),
 
@@ -10,14 +22,14 @@ ranked as (
         *,
         row_number() over (
             partition by customer_email
-            -- the latest record is the current one; on a tie the record without consent wins,
-            -- so an ambiguous withdrawal is honoured
+            -- the latest record is the current one; on a tie the most private record wins:
+            -- one without consent, else the one with the latest consent time
             order by
-                last_update_date desc nulls last,
-                share_with_research_as_of_date asc nulls first,
+                last_update_date desc,
+                case when share_with_research_as_of_date > 0 then share_with_research_as_of_date end desc nulls first,
                 raw_line asc
         ) as recency_rank
-    from customer_records
+    from valid_records
 ),
 
 current_customers as (
@@ -28,7 +40,9 @@ current_customers as (
 consenting as (
     -- a share key is absent when the customer has not agreed; 0 means not agreed either
     select * from current_customers
-    where share_with_research_as_of_date > 0
+    where
+        share_with_research_as_of_date > 0
+        and customer_email not in (select held_back.customer_email from held_back)
 ),
 
 final as (

@@ -5,8 +5,16 @@ readings as (
     where rejection_reason is null
 ),
 
-customers as (
+curated_customers as (
     select * from {{ ref('customer_curated') }}
+),
+
+trusted_customers as (
+    select * from {{ ref('customer_trusted') }}
+),
+
+customer_records as (
+    select * from {{ ref('customer_landing_validated') }}
 ),
 
 deduplicated as (
@@ -18,26 +26,42 @@ deduplicated as (
     from readings
 ),
 
-devices as (
+curated_devices as (
     -- serial numbers are reused across customers: one row per device, so that a join never
-    -- multiplies its readings. Which of its owners took a reading is unknown, so strict mode
-    -- counts from the latest of their consent times
+    -- multiplies its readings
+    select distinct serial_number
+    from curated_customers
+),
+
+device_consent as (
+    -- which of a device's owners took a reading is unknown, so strict mode counts its readings
+    -- from the latest consent among them, and not at all while one of them has not consented
     select
-        serial_number,
-        max(share_with_research_as_of_date) as research_consent_time
-    from customers
-    group by serial_number
+        customer_records.serial_number,
+        max(trusted_customers.share_with_research_as_of_date) as research_consent_time,
+        count(distinct customer_records.customer_email) as owner_count,
+        count(distinct trusted_customers.customer_email) as consenting_owner_count
+    from customer_records
+    left join trusted_customers
+        on customer_records.customer_email = trusted_customers.customer_email
+    where customer_records.serial_number is not null
+    group by customer_records.serial_number
 ),
 
 owned as (
     select deduplicated.*
     from deduplicated
-    inner join devices
-        on deduplicated.serial_number = devices.serial_number
-    {%- if not var('rubric_compatible') %}
-    -- privacy-strict: nothing recorded before the owner agreed
-        where deduplicated.sensor_reading_time >= devices.research_consent_time
-    {%- endif %}
+    inner join curated_devices
+        on deduplicated.serial_number = curated_devices.serial_number
+    left join device_consent
+        on deduplicated.serial_number = device_consent.serial_number
+    where
+        {{ rubric_compatible() }}
+        -- privacy-strict: nothing recorded before every owner agreed
+        or (
+            device_consent.consenting_owner_count = device_consent.owner_count
+            and deduplicated.sensor_reading_time >= device_consent.research_consent_time
+        )
 ),
 
 final as (

@@ -22,6 +22,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
+from reference_counts import reference_counts  # noqa: E402
 from spark_thrift_server import thrift_server  # noqa: E402
 
 ZONE_TABLES = [
@@ -137,18 +138,33 @@ def test_starter_data_in_rubric_mode_gives_the_published_figures(tmp_path: Path,
 
 
 @needs_starter_data
-def test_starter_data_in_strict_mode_keeps_less_and_passes_the_consent_tests(
+def test_starter_data_in_strict_mode_matches_the_reference_and_passes_its_tests(
     tmp_path: Path, thrift_port: int
 ):
     outcome = build(tmp_path, thrift_port, STARTER_DATA)
     assert outcome.returncode == 0, outcome.output[-3000:]
-    counts = outcome.counts
-    # the same customers consent in both modes; consent time and ownership only remove rows
-    assert counts["customer_trusted"] == RUBRIC_FIGURES["customer_trusted"]
+    expected = reference_counts(STARTER_DATA, rubric_compatible=False)
+    assert {name: outcome.counts[name] for name in expected} == expected
+    # consent time and device ownership only remove rows
     for name in ["accelerometer_trusted", "step_trainer_trusted", "machine_learning_curated"]:
-        assert 0 < counts[name] < RUBRIC_FIGURES[name], name
-    assert counts["customer_curated"] <= RUBRIC_FIGURES["customer_curated"]
+        assert outcome.counts[name] < RUBRIC_FIGURES[name], name
     assert "assert_no_reading_before_research_consent" in outcome.output
+
+
+@pytest.mark.parametrize("rubric_compatible", [False, True], ids=["strict", "rubric"])
+def test_sample_data_matches_the_reference(
+    tmp_path: Path, thrift_port: int, rubric_compatible: bool
+):
+    """The generated set has every awkward case: reused serials, late consent, withdrawals."""
+    sample = tmp_path / "sample"
+    generator = PROJECT_DIR / "scripts" / "generate_sample_data.py"
+    subprocess.run([sys.executable, str(generator), str(sample)], check=True, capture_output=True)
+    vars_yaml = "{rubric_compatible: true}" if rubric_compatible else "{}"
+    outcome = build(tmp_path, thrift_port, sample, vars_yaml)
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    expected = reference_counts(sample, rubric_compatible)
+    assert {name: outcome.counts[name] for name in expected} == expected
+    assert outcome.counts["landing_rejected_records"] == 0
 
 
 def bad_delivery(root: Path) -> None:
@@ -228,6 +244,21 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
     assert readings == [("ann.lee@test.com", 2000), ("ann.lee@test.com", 2001)]
 
 
+def test_rubric_mode_builds_and_passes_its_tests(tmp_path: Path, thrift_port: int):
+    """Rubric mode on data made here, so that it is checked without the starter data too."""
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    # a reading of Ann's before her consent (1000): rubric mode keeps it
+    write_lines(
+        landing / "accelerometer/landing/accelerometer-2.json",
+        ['{"user":"ann.lee@test.com","timestamp":900,"x":0,"y":0,"z":1}'],
+    )
+    outcome = build(tmp_path, thrift_port, landing, "{rubric_compatible: true}")
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    assert "Zone report (ci, rubric_compatible)" in outcome.output
+    assert outcome.counts["accelerometer_trusted"] == 3
+
+
 def test_missing_java_is_one_clear_sentence(tmp_path: Path):
     env = {key: value for key, value in os.environ.items() if key != "JAVA_HOME"}
     env["PATH"] = str(Path(sys.executable).parent)  # python, but no java
@@ -269,23 +300,28 @@ def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
         shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
     for name in ["dbt_project.yml", "profiles.yml.example"]:
         shutil.copy(PROJECT_DIR / name, project / name)
-    customer_trusted = project / "models" / "trusted" / "customer_trusted.sql"
-    customer_trusted.write_text(
-        customer_trusted.read_text().replace(
-            "where share_with_research_as_of_date > 0", "where true"
-        )
+
+    def mutate(path: Path, old: str, new: str) -> None:
+        text = path.read_text()
+        assert old in text, f"{path.name} no longer holds the line this test breaks"
+        path.write_text(text.replace(old, new, 1))
+
+    models = project / "models"
+    mutate(
+        models / "trusted" / "customer_trusted.sql",
+        "        share_with_research_as_of_date > 0\n        and",
+        "        true\n        and",
     )
-    machine_learning = project / "models" / "curated" / "machine_learning_curated.sql"
-    machine_learning.write_text(
-        machine_learning.read_text()
-        .replace(
-            "accelerometer_readings.z\n",
-            "accelerometer_readings.z,\n        accelerometer_readings.customer_email\n",
-            1,
-        )
-        .replace(
-            "        sensor_reading_at\n", "        sensor_reading_at,\n        customer_email\n"
-        )
+    machine_learning = models / "curated" / "machine_learning_curated.sql"
+    mutate(
+        machine_learning,
+        "accelerometer_readings.z\n",
+        "accelerometer_readings.z,\n        accelerometer_readings.customer_email\n",
+    )
+    mutate(
+        machine_learning,
+        "        sensor_reading_at\n",
+        "        sensor_reading_at,\n        customer_email\n",
     )
     landing = tmp_path / "landing"
     bad_delivery(landing)
@@ -317,4 +353,4 @@ def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
     result = run("test", "--select", *guards)
     assert result.returncode == 1, result.stdout[-3000:]
     for guard in guards:
-        assert re.search(rf"FAIL \d+ {guard}", result.stdout), guard
+        assert re.search(rf"FAIL \d+ {guard}", result.stdout), result.stdout[-4000:]
