@@ -101,7 +101,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         name="customer",
         folders=("customer", "customers"),
-        required=("email",),
+        required=("email", "lastupdatedate"),  # the models need both to pick the current record
         types={
             "customername": "string",
             "email": "string",
