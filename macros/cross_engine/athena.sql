@@ -1,0 +1,46 @@
+{#
+    Athena (Trino SQL) implementations of the cross-engine helpers; the Spark ones are next to
+    their dispatchers. Same contract as there: bad input gives NULL, never an error.
+#}
+
+{#-
+    The map of a JSON object line, key to the value's text, like Spark's map<string, string>:
+    strings without their quotes, numbers and booleans as text, nested objects and arrays as
+    JSON. NULL when the line is not a JSON object. The cast keeps a JSON null as JSON 'null',
+    which json_extract_scalar turns into NULL (json_format would make it the text 'null').
+-#}
+{% macro athena__landing_json_object(line_column) -%}
+    transform_values(
+        try(cast(json_parse({{ line_column }}) as map(varchar, json))),
+        (json_key, json_value) -> if(
+            is_json_scalar(json_value), json_extract_scalar(json_value, '$'), json_format(json_value)
+        )
+    )
+{%- endmacro %}
+
+
+{#- The text of a key's value, the key matched case-insensitively; NULL when absent or null. -#}
+{% macro athena__landing_json_value(record_column, key) -%}
+    element_at(
+        map_values(map_filter({{ record_column }}, (json_key, json_value) -> lower(json_key) = '{{ key | lower }}')),
+        1
+    )
+{%- endmacro %}
+
+
+{#- Exact to the millisecond and without a time zone, which Parquet tables of Athena cannot hold. -#}
+{% macro athena__epoch_ms_to_timestamp(epoch_ms) -%}
+    date_add('millisecond', {{ epoch_ms }}, timestamp '1970-01-01 00:00:00.000')
+{%- endmacro %}
+
+
+{#- try_cast with the type names of Trino's DML (integer, varchar), as the sources declare Hive's (int, string). -#}
+{% macro athena__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ dml_data_type(type) }})
+{%- endmacro %}
+
+
+{#- Java regular expressions as on Spark; a Trino string literal keeps its backslashes. -#}
+{% macro athena__normalized_email(email_column) -%}
+    nullif(lower(regexp_replace({{ email_column }}, '^[\s\p{Z}]+|[\s\p{Z}]+$', '')), '')
+{%- endmacro %}

@@ -1,0 +1,80 @@
+{#
+    Athena: three objects per source, all over `{landing_root}/<dataset>/landing/` in S3.
+
+    - `<source>__lines`: every line as it is, one string column (LazySimpleSerDe, whose field
+      delimiter \001 never occurs in JSON text). The landing models parse these lines, so a
+      malformed line is quarantined in landing_rejected_records exactly as on Spark.
+    - `<source>__json`: the typed table that people who query the landing zone know from Glue,
+      read by the OpenX JSON SerDe with keys matched case-insensitively (`timeStamp` reads as
+      `timestamp`). `ignore.malformed.json` makes a malformed line a row of NULLs instead of
+      failing the query; the line itself is in landing_rejected_records.
+    - `<source>`, a view: `source_file` ("$path"), `raw_line` and the typed columns of the
+      contract, parsed from the raw line like the Spark view.
+
+    Dropping an external table leaves its files alone. Hive DDL (backticks) for the tables,
+    Trino SQL (double quotes) for the view: Athena runs them on different engines.
+#}
+{% macro athena__create_landing_table(node) %}
+    {% set location = landing_location(node) %}
+    {% set landing_view = api.Relation.create(
+        database=node.database, schema=node.schema, identifier=node.identifier, type='view') %}
+    {% set lines_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__lines'}, type='table') %}
+    {% set json_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__json'}, type='table') %}
+    {% set typed_columns = node.columns.values()
+        | rejectattr('name', 'in', ['source_file', 'raw_line']) | list %}
+
+    {% do adapter.create_schema(landing_view) %}
+    {% call statement('drop_landing_view') %}drop view if exists {{ landing_view }}{% endcall %}
+    {% call statement('drop_lines_table') %}drop table if exists {{ lines_table.render_hive() }}{% endcall %}
+    {% call statement('drop_json_table') %}drop table if exists {{ json_table.render_hive() }}{% endcall %}
+
+    {% call statement('create_lines_table') %}
+        create external table {{ lines_table.render_hive() }} (
+            `line` string
+        )
+        row format delimited
+            fields terminated by '\001'
+        stored as textfile
+        location '{{ location }}'
+        tblproperties ('serialization.null.format' = '')
+    {% endcall %}
+
+    {% call statement('create_json_table') %}
+        create external table {{ json_table.render_hive() }} (
+            {%- for column in typed_columns %}
+            `{{ column.name }}` {{ ddl_data_type(column.data_type) }}{{ "," if not loop.last }}
+            {%- endfor %}
+        )
+        row format serde 'org.openx.data.jsonserde.JsonSerDe'
+        with serdeproperties (
+            'ignore.malformed.json' = 'true',
+            'case.insensitive' = 'true',
+            'dots.in.keys' = 'false'
+        )
+        stored as textfile
+        location '{{ location }}'
+        tblproperties ('classification' = 'json')
+    {% endcall %}
+
+    {% call statement('create_landing_view') %}
+        create or replace view {{ landing_view }} as
+        with
+        lines as (
+            select
+                "$path" as source_file,
+                line as raw_line,
+                {{ landing_json_object('line') }} as record
+            from {{ lines_table }}
+            -- a blank line (e.g. after a final CRLF) is no record
+            where trim(line) != ''
+        )
+        select
+            source_file,
+            raw_line
+            {%- for column in typed_columns %},
+            {{ dbt.safe_cast(landing_json_value('record', column.name), column.data_type) }}
+                as "{{ column.name }}"
+            {%- endfor %}
+        from lines
+    {% endcall %}
+{% endmacro %}

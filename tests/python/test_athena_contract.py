@@ -1,0 +1,231 @@
+"""The Athena path, proven without AWS: scripts/athena_contract.py on a landing set of bad input.
+
+The contract runs as `make athena-contract` does, as a subprocess with its own moto server on
+a free 127.0.0.1 port, which it stops even when it fails. Its Spark builds use the Thrift
+server of `make test` (STEDI_THRIFT_PORT), or one it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlglot
+from sqlglot import exp
+from test_pipeline import bad_delivery, write_lines
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CONTRACT = PROJECT_DIR / "scripts" / "athena_contract.py"
+S3_ROOT = "s3://stedi-athena-local/stedi"
+COURSE_LAYOUT = {
+    "customer_trusted": "customer/trusted",
+    "accelerometer_trusted": "accelerometer/trusted",
+    "step_trainer_trusted": "step_trainer/trusted",
+    "customer_curated": "customer/curated",
+    "machine_learning_curated": "step_trainer/curated",
+}
+MODELS = [
+    "customer_landing_validated",
+    "accelerometer_landing_validated",
+    "step_trainer_landing_validated",
+    "landing_rejected_records",
+    *COURSE_LAYOUT,
+]
+
+
+def more_bad_input(root: Path) -> None:
+    """Cases of the landing models' unit tests, on top of test_pipeline's bad delivery."""
+    write_lines(
+        root / "customer/landing/customer-2.json",
+        [
+            '{"Email":" Zed@Test.com ","lastUpdateDate":2,"shareWithResearchAsOfDate":2,'
+            '"shareWithPublicAsOfDate":null}'
+        ],
+    )
+    write_lines(
+        root / "accelerometer/landing/accelerometer-2.json",
+        [
+            "[1, 2, 3]",
+            "",  # a blank line is no record
+            '{"user":"ann.lee@test.com","timestamp":2006,"x":{"a":1},"y":0,"z":0}',
+            '{"user":"ann.lee@test.com","timestamp":null,"x":0,"y":0,"z":0}',
+        ],
+    )
+    write_lines(
+        root / "step_trainer/landing/step_trainer-2.json",
+        ['{"sensorReadingTime":2004,"serialNumber":"s-ann","distanceFromObject":2.5}'],
+    )
+
+
+def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Run the contract; return the process and its JSON report."""
+    if not (PROJECT_DIR / "profiles.yml").exists():
+        shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
+    report_file = work_dir / "report.json"
+    command = [
+        sys.executable, str(CONTRACT),
+        "--work-dir", str(work_dir),
+        "--report", str(report_file),
+        *args,
+    ]  # fmt: skip
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    report = json.loads(report_file.read_text()) if report_file.exists() else {}
+    return result, report
+
+
+@pytest.fixture(scope="module")
+def contract(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict]:
+    """One contract run, Spark included, on the bad input in strict mode."""
+    work_dir = tmp_path_factory.mktemp("athena_contract")
+    landing = work_dir / "landing"
+    bad_delivery(landing)
+    more_bad_input(landing)
+    return run_contract(
+        work_dir,
+        "--landing", f"bad={landing}",
+        "--landing", f"absent={work_dir / 'no-such-landing-set'}",
+        "--modes", "strict",
+    )  # fmt: skip
+
+
+def statements(report: dict) -> list[str]:
+    return [s["query"] for s in report["statements"]["strict"]]
+
+
+def created(report: dict, name: str) -> exp.Create:
+    """The CREATE statement of a table or view, as sqlglot's athena dialect parses it."""
+    for sql in statements(report):
+        parsed = sqlglot.parse_one(sql, read="athena")
+        if isinstance(parsed, exp.Create):
+            table = parsed.this if isinstance(parsed.this, exp.Table) else parsed.this.this
+            if table.name == name:
+                return parsed
+    raise AssertionError(f"no CREATE of {name} reached Athena")
+
+
+def test_contract_passes_and_prints_the_statement_count_and_both_engines(contract):
+    result, report = contract
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    count = len(statements(report))
+    assert f"1. Adapter path: {count} statements reached Athena" in result.stdout
+    assert "Zone counts: Spark build | Athena SQL on DuckDB" in result.stdout
+    assert (
+        "absent: " in result.stdout and "is absent, so its comparisons are skipped" in result.stdout
+    )
+
+
+def test_every_statement_that_reached_athena_parses_as_athena_sql(contract):
+    _, report = contract
+    assert report["statement_problems"] == []
+    origins = "\n".join(statements(report))
+    # the landing staging and every model reached Athena, so all of them were parsed
+    assert "macro_stage_landing_tables" in origins
+    for model in MODELS:
+        assert f'"node_id": "model.stedi_lakehouse.{model}"' in origins, model
+
+
+def test_landing_tables_are_raw_lines_and_openx_json_over_the_landing_folders(contract):
+    _, report = contract
+    for dataset in ["customer", "accelerometer", "step_trainer"]:
+        location = f"'{S3_ROOT}/{dataset}/landing/'"
+        lines = created(report, f"{dataset}_landing__lines").sql("athena")
+        assert location in lines and "`line` STRING" in lines
+        typed = created(report, f"{dataset}_landing__json").sql("athena").lower()
+        assert location in typed
+        assert "'org.openx.data.jsonserde.jsonserde'" in typed
+        assert "'ignore.malformed.json'='true'" in typed.replace(" ", "")
+        assert "'case.insensitive'='true'" in typed.replace(" ", "")
+        view = created(report, f"{dataset}_landing")
+        assert view.args["kind"] == "VIEW"
+        columns = [c.alias_or_name for c in view.expression.selects]
+        assert columns[:2] == ["source_file", "raw_line"]
+    timestamp = created(report, "accelerometer_landing__json").sql("athena")
+    assert "`timestamp` BIGINT" in timestamp  # typed from the source YAML
+
+
+def test_trusted_and_curated_tables_are_snappy_parquet_in_the_course_layout(contract):
+    _, report = contract
+    for model, folder in COURSE_LAYOUT.items():
+        properties = {}
+        for item in created(report, model).find(exp.Properties).expressions:
+            if isinstance(item, exp.FileFormatProperty):
+                properties["format"] = item.this.name
+            else:
+                properties[item.name.lower()] = item.text("value")
+        assert properties["format"] == "parquet", model
+        assert properties["write_compression"] == "snappy", model
+        assert properties["external_location"].rstrip("/") == f"{S3_ROOT}/{folder}", model
+
+
+def test_a_rebuild_replaces_the_zone_folders_and_keeps_the_landing_files(contract):
+    _, report = contract
+    # the contract put a stale object into each zone folder before the build
+    assert report["s3_problems"] == []
+    assert report["landing_files_kept"] > 0
+
+
+def test_bad_input_gives_the_same_answers_on_the_athena_sql_as_on_spark(contract):
+    _, report = contract
+    athena = report["athena_counts"]["bad strict"]
+    assert athena == report["spark_counts"]["bad strict"]
+    # the contract compares the quarantine of both engines too, line by line
+    assert report["rejected"]["bad strict"] == report["spark_rejected"]["bad strict"]
+    assert athena["landing_rejected_records"] == 8 + 4
+    rejected = sorted(tuple(row) for row in report["rejected"]["bad strict"])
+    assert rejected == sorted(
+        [("customer", "not a JSON object")]
+        + [("accelerometer", "timestamp is not an integer: abc")] * 2
+        + [("accelerometer", "not a JSON object")] * 3
+        + [("accelerometer", "missing required key user")] * 2
+        + [("accelerometer", "missing required key timestamp")]
+        + [("accelerometer", 'x is not a number: {"a":1}')]
+        + [("step_trainer", "distanceFromObject is not an integer: far")]
+        + [("step_trainer", "distanceFromObject is not an integer: 2.5")]
+    )
+
+
+def test_compiled_athena_sql_has_no_lint_violation(contract):
+    _, report = contract
+    assert report["lint_files"] >= len(MODELS)
+    assert report["lint_problems"] == []
+
+
+def test_a_spark_only_construct_in_a_model_fails_the_contract(tmp_path: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ["dbt_project.yml", "macros", "models", "seeds", "tests"]:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))
+        else:
+            shutil.copy(source, project / name)
+    model = project / "models" / "curated" / "customer_curated.sql"
+    sql = model.read_text()
+    assert "select distinct customer_email from readings" in sql
+    # valid Spark SQL, which Athena's engine cannot run
+    model.write_text(
+        sql.replace("select distinct customer_email", "select distinct `customer_email`")
+    )
+
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    result, report = run_contract(
+        tmp_path,
+        "--project-dir", str(project),
+        "--landing", f"bad={landing}",
+        "--modes", "strict",
+        "--no-spark",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "model.stedi_lakehouse.customer_curated: does not parse" in result.stderr
+    assert "Athena contract: FAILED" in result.stdout
+    # the rest is still checked: DuckDB builds what parses, and the broken table is missing
+    counts = report["athena_counts"]["bad strict"]
+    assert counts["customer_curated"] is None
+    assert counts["customer_trusted"] == 1
