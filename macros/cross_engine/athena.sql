@@ -11,9 +11,13 @@
 -#}
 {% macro athena__landing_json_object(line_column) -%}
     transform_values(
-        try(cast(json_parse({{ line_column }}) as map(varchar, json))),
-        (json_key, json_value) -> if(
-            is_json_scalar(json_value), json_extract_scalar(json_value, '$'), json_format(json_value)
+        -- a second object (`}{`) refused as on Spark, so that both engines quarantine the same lines
+        if(
+            not regexp_like({{ line_column }}, '[}][ \t]*[{]'),
+            try(cast(json_parse({{ line_column }}) as map(varchar, json)))
+        ),
+        (entry_key, entry_value) -> if(
+            is_json_scalar(entry_value), json_extract_scalar(entry_value, '$'), json_format(entry_value)
         )
     )
 {%- endmacro %}
@@ -22,7 +26,7 @@
 {#- The text of a key's value, the key matched case-insensitively; NULL when absent or null. -#}
 {% macro athena__landing_json_value(record_column, key) -%}
     element_at(
-        map_values(map_filter({{ record_column }}, (json_key, json_value) -> lower(json_key) = '{{ key | lower }}')),
+        map_values(map_filter({{ record_column }}, (entry_key, entry_value) -> lower(entry_key) = '{{ key | lower }}')),
         1
     )
 {%- endmacro %}
@@ -34,9 +38,16 @@
 {%- endmacro %}
 
 
-{#- try_cast with the type names of Trino's DML (integer, varchar), as the sources declare Hive's (int, string). -#}
+{#-
+    try_cast with the type names of Trino's DML (integer, varchar), as the sources declare Hive's
+    (int, string). Text is trimmed first, as Spark's cast does: ' 7 ' is 7 on both engines.
+-#}
 {% macro athena__safe_cast(field, type) -%}
+    {%- if type | lower in ['string', 'varchar'] -%}
     try_cast({{ field }} as {{ dml_data_type(type) }})
+    {%- else -%}
+    try_cast(trim(cast({{ field }} as varchar)) as {{ dml_data_type(type) }})
+    {%- endif -%}
 {%- endmacro %}
 
 

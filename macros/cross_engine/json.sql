@@ -17,7 +17,7 @@
 {% macro spark__landing_json_object(line_column) -%}
     case
         when
-            trim({{ line_column }}) rlike '^[{].*[}]$'
+            {{ line_column }} rlike '^\\s*[{].*[}]\\s*$'
             and not {{ line_column }} rlike '[}][ \t]*[{]'
             then from_json(
                 {{ line_column }},

@@ -65,8 +65,8 @@
                 line as raw_line,
                 {{ landing_json_object('line') }} as record
             from {{ lines_table }}
-            -- a blank line (e.g. after a final CRLF) is no record
-            where trim(line) != ''
+            -- a line of white space only (e.g. after a final CRLF) is no record, as on Spark
+            where regexp_like(line, '\S')
         )
         select
             source_file,

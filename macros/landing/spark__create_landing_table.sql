@@ -38,8 +38,8 @@
                 value as raw_line,
                 {{ landing_json_object('value') }} as record
             from {{ lines_table }}
-            -- a blank line (e.g. after a final CRLF) is no record
-            where trim(value) != ''
+            -- a line of white space only (e.g. after a final CRLF) is no record
+            where value rlike '\\S'
         )
         select
             source_file,
