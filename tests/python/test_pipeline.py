@@ -22,20 +22,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
+from athena_contract import ZONE_TABLES  # noqa: E402
 from reference_counts import reference_counts  # noqa: E402
 from spark_thrift_server import thrift_server  # noqa: E402
 
-ZONE_TABLES = [
-    "customer_landing",
-    "accelerometer_landing",
-    "step_trainer_landing",
-    "customer_trusted",
-    "accelerometer_trusted",
-    "step_trainer_trusted",
-    "customer_curated",
-    "machine_learning_curated",
-    "landing_rejected_records",
-]
 RUBRIC_FIGURES = {
     "customer_trusted": 482,
     "accelerometer_trusted": 40_981,
