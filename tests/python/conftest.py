@@ -48,31 +48,27 @@ class MotoS3Server:
             self._server = None
 
 
-def _started_server() -> MotoS3Server:
+def _served() -> Iterator[MotoS3Server]:
+    """A moto S3 server on a free loopback port, stopped even when the test fails."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = MotoS3Server(_free_port())
     server.start()
-    return server
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def moto_s3_server() -> Iterator[MotoS3Server]:
     """A moto S3 server shared by the session; tests isolate themselves by bucket name."""
-    server = _started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _served()
 
 
 @pytest.fixture
 def restartable_moto_s3_server() -> Iterator[MotoS3Server]:
     """A moto S3 server of the test's own, which the test may stop and restart."""
-    server = _started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _served()
 
 
 @pytest.fixture
