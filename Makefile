@@ -12,6 +12,9 @@ SAMPLE := data/sample
 LANDING ?= $(SAMPLE)
 LANDING_ROOT := data/landing
 VARS ?= {}
+# FULL_REFRESH=1 parses every landing file again; by default a build parses only new or
+# rewritten files (README "Incremental builds").
+FULL_REFRESH ?=
 
 # `make test` builds the sample set on a Spark Thrift server, in a landing root of its own.
 CI_LANDING_ROOT := data/ci/landing
@@ -26,7 +29,8 @@ ifeq ($(LANDING),$(SAMPLE))
 	$(BIN)/python scripts/generate_sample_data.py $(SAMPLE)
 endif
 	$(BIN)/python load_landing.py "$(LANDING)" $(LANDING_ROOT) --delete
-	$(BIN)/python scripts/build_lakehouse.py --target session --landing-root $(LANDING_ROOT) --vars '$(VARS)'
+	$(BIN)/python scripts/build_lakehouse.py --target session --landing-root $(LANDING_ROOT) \
+		--vars '$(VARS)' --skip-unit-tests $(if $(FULL_REFRESH),--full-refresh)
 
 test: check-java $(INSTALLED) profiles.yml
 	$(BIN)/python scripts/spark_thrift_server.py -- $(MAKE) --no-print-directory ci-checks
@@ -52,6 +56,18 @@ athena-contract: check-java $(INSTALLED) profiles.yml
 	$(BIN)/python load_landing.py data/athena/sample data/athena/landing --delete
 	$(BIN)/python scripts/athena_contract.py --landing sample=data/athena/landing \
 		--landing starter=../shared/data/udacity-starter
+
+# The scale benchmark (BENCHMARKS.md): the build against the peer baseline, the seeds' five Glue
+# jobs as plain PySpark (benchmarks/glue_jobs/), on SCALE times the starter data, RUNS rounds;
+# INCREMENT=1 also times an incremental build. Everything it writes goes to data/bench/.
+SCALE ?= 1
+RUNS ?= 3
+INCREMENT ?= 0
+
+.PHONY: bench
+bench: check-java $(INSTALLED) profiles.yml
+	$(BIN)/python benchmarks/run_benchmark.py --scale $(SCALE) --runs $(RUNS) \
+		$(if $(filter 1,$(INCREMENT)),--increment)
 
 lint: $(INSTALLED) profiles.yml
 	$(BIN)/ruff check .

@@ -300,10 +300,10 @@ def landing_files(landing_root: Path, dataset: str) -> list[Path]:
 
 
 def trino_map_lambda(node: exp.Expression) -> exp.Expression:
-    """Rewrite Trino's map_filter / transform_values, which DuckDB lacks, to list lambdas."""
+    """Rewrite Trino's map_filter / transform_values / transform_keys to DuckDB list lambdas."""
     if not (
         isinstance(node, exp.Anonymous)
-        and node.name.lower() in ("map_filter", "transform_values")
+        and node.name.lower() in ("map_filter", "transform_values", "transform_keys")
         and len(node.expressions) == 2
         and isinstance(node.expressions[1], exp.Lambda)
     ):
@@ -323,9 +323,14 @@ def trino_map_lambda(node: exp.Expression) -> exp.Expression:
     if node.name.lower() == "map_filter":
         rewritten = f"map_from_entries(list_filter({entries}, lambda __entry: {body}))"
     else:
+        new_key, new_value = (
+            (body, "__entry.value")
+            if node.name.lower() == "transform_keys"
+            else ("__entry.key", body)
+        )
         rewritten = (
             f"map_from_entries(list_transform({entries}, "
-            f"lambda __entry: {{'key': __entry.key, 'value': {body}}}))"
+            f"lambda __entry: {{'key': {new_key}, 'value': {new_value}}}))"
         )
     return sqlglot.parse_one(rewritten, read="duckdb")
 
@@ -388,15 +393,21 @@ def lines_stand_in(landing_root: Path, location: str) -> str:
     """A DuckDB query standing in for a raw-line external table over `location`.
 
     One row per line (Hadoop's line reader ends a line at LF, CRLF or CR), the empty line
-    NULL ('serialization.null.format' = ''), and `$path` the file.
+    NULL ('serialization.null.format' = ''), `$path` the file and `$file_modified_time` its
+    modification time.
     """
     dataset = location.rstrip("/").split("/")[-2]
     files = [str(p) for p in landing_files(landing_root, dataset)]
     if not files:
-        return 'select cast(null as varchar) as line, cast(null as varchar) as "$path" limit 0'
+        return (
+            'select cast(null as varchar) as line, cast(null as varchar) as "$path", '
+            'cast(null as timestamp) as "$file_modified_time" limit 0'
+        )
     return (
-        "select nullif(line, '') as line, filename as \"$path\" from ("
-        "select filename, unnest(regexp_split_to_array(content, '\\r\\n|\\r|\\n')) as line "
+        "select nullif(line, '') as line, filename as \"$path\", "
+        'last_modified as "$file_modified_time" from ('
+        "select filename, last_modified, "
+        "unnest(regexp_split_to_array(content, '\\r\\n|\\r|\\n')) as line "
         f"from read_text({files!r}))"
     )
 

@@ -59,6 +59,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--select", help="dbt node selection for the build step (default: everything)"
     )
     parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="parse every landing file again instead of only new or rewritten ones",
+    )
+    parser.add_argument(
+        "--skip-unit-tests",
+        action="store_true",
+        help="leave out dbt's unit tests (they check SQL logic, not data; `make test` runs them)",
+    )
+    parser.add_argument(
+        "--skip-tests",
+        action="store_true",
+        help="leave out data tests and unit tests: the zones are built, but nothing guards them",
+    )
+    parser.add_argument(
         "--no-java-check",
         action="store_true",
         help="skip the Java check (for targets that reach a remote Spark)",
@@ -103,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     build_args = ["build", *common]
     if options.select:
         build_args += ["--select", options.select]
+    if options.full_refresh:
+        build_args.append("--full-refresh")
+    if options.skip_unit_tests or options.skip_tests:
+        skipped = ["unit_test", *(["test"] if options.skip_tests else [])]
+        build_args += ["--exclude-resource-type", *skipped]
     built = run_dbt(build_args, counts)
     elapsed = time.monotonic() - started
 

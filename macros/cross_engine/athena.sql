@@ -23,12 +23,19 @@
 {%- endmacro %}
 
 
-{#- The text of a key's value, the key matched case-insensitively; NULL when absent or null. -#}
-{% macro athena__landing_json_value(record_column, key) -%}
-    element_at(
-        map_values(map_filter({{ record_column }}, (entry_key, entry_value) -> lower(entry_key) = '{{ key | lower }}')),
-        1
+{#- Keys in lower case; NULL when a key appears twice in different case (see json.sql). -#}
+{% macro athena__case_insensitive_keys(record_column) -%}
+    if(
+        cardinality(array_distinct(transform(map_keys({{ record_column }}), entry_key -> lower(entry_key))))
+        = cardinality({{ record_column }}),
+        transform_keys({{ record_column }}, (entry_key, entry_value) -> lower(entry_key))
     )
+{%- endmacro %}
+
+
+{#- The text of a key's value in a map made by case_insensitive_keys; NULL when absent or null. -#}
+{% macro athena__landing_json_value(record_column, key) -%}
+    element_at({{ record_column }}, '{{ key | lower }}')
 {%- endmacro %}
 
 

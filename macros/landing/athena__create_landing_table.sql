@@ -8,6 +8,9 @@
       read by the OpenX JSON SerDe with keys matched case-insensitively (`timeStamp` reads as
       `timestamp`). `ignore.malformed.json` makes a malformed line a row of NULLs instead of
       failing the query; the line itself is in landing_rejected_records.
+    - `<source>__files`, a view: the delivered files with the columns of Spark's binaryFile
+      source (`path`, `modificationTime`, `length`), so landing_file_versions reads the same
+      on both engines. Athena reads the lines to list them; it bills by the bytes scanned.
     - `<source>`, a view: `source_file` ("$path"), `raw_line` and the typed columns of the
       contract, parsed from the raw line like the Spark view.
 
@@ -19,12 +22,14 @@
     {% set landing_view = api.Relation.create(
         database=node.database, schema=node.schema, identifier=node.identifier, type='view') %}
     {% set lines_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__lines'}, type='table') %}
+    {% set files_view = landing_view.incorporate(path={'identifier': node.identifier ~ '__files'}) %}
     {% set json_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__json'}, type='table') %}
     {% set typed_columns = node.columns.values()
-        | rejectattr('name', 'in', ['source_file', 'raw_line']) | list %}
+        | rejectattr('name', 'in', ['source_file', 'source_file_modified_at', 'raw_line']) | list %}
 
     {% do adapter.create_schema(landing_view) %}
     {% call statement('drop_landing_view') %}drop view if exists {{ landing_view }}{% endcall %}
+    {% call statement('drop_files_view') %}drop view if exists {{ files_view }}{% endcall %}
     {% call statement('drop_lines_table') %}drop table if exists {{ lines_table.render_hive() }}{% endcall %}
     {% call statement('drop_json_table') %}drop table if exists {{ json_table.render_hive() }}{% endcall %}
 
@@ -56,20 +61,31 @@
         tblproperties ('classification' = 'json')
     {% endcall %}
 
+    {% call statement('create_files_view') %}
+        create or replace view {{ files_view }} as
+        select distinct
+            "$path" as path,
+            cast("$file_modified_time" as timestamp) as modificationTime,
+            "$file_size" as length
+        from {{ lines_table }}
+    {% endcall %}
+
     {% call statement('create_landing_view') %}
         create or replace view {{ landing_view }} as
         with
         lines as (
             select
                 "$path" as source_file,
+                cast("$file_modified_time" as timestamp) as source_file_modified_at,
                 line as raw_line,
-                {{ landing_json_object('line') }} as record
+                {{ case_insensitive_keys(landing_json_object('line')) }} as record
             from {{ lines_table }}
             -- a line of white space only (e.g. after a final CRLF) is no record, as on Spark
             where regexp_like(line, '\S')
         )
         select
             source_file,
+            source_file_modified_at,
             raw_line
             {%- for column in typed_columns %},
             {{ dbt.safe_cast(landing_json_value('record', column.name), column.data_type) }}

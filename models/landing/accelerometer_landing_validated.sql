@@ -1,55 +1,23 @@
 with
 
-source as (
-    select * from {{ source('stedi_landing', 'accelerometer_landing') }}
-),
-
 parsed as (
-    select
-        source_file,
-        raw_line,
-        {{ landing_json_object('raw_line') }} as record
-    from source
+    select * from {{ ref('accelerometer_landing_parsed') }}
 ),
 
-extracted as (
-    select
-        source_file,
-        raw_line,
-        record,
-        {{ landing_json_value('record', 'user') }} as user_text,
-        -- looked up case-insensitively: some deliveries spell it timeStamp
-        {{ landing_json_value('record', 'timestamp') }} as reading_time_text,
-        {{ landing_json_value('record', 'x') }} as x_text,
-        {{ landing_json_value('record', 'y') }} as y_text,
-        {{ landing_json_value('record', 'z') }} as z_text
+current_files as (
+    select * from {{ ref('landing_file_versions') }}
+    where dataset = 'accelerometer'
+),
+
+current_lines as (
+    -- lines of file versions still in the landing zone: a file written again or deleted
+    -- leaves its old lines in the parsed table until the next full refresh, never here
+    select parsed.*
     from parsed
-),
-
-typed as (
-    select
-        *,
-        {{ normalized_email('user_text') }} as customer_email,
-        {{ dbt.safe_cast('reading_time_text', 'bigint') }} as reading_time,
-        {{ dbt.safe_cast('x_text', 'double') }} as x,
-        {{ dbt.safe_cast('y_text', 'double') }} as y,
-        {{ dbt.safe_cast('z_text', 'double') }} as z
-    from extracted
-),
-
-validated as (
-    select
-        *,
-        case
-            when record is null then 'not a JSON object'
-            {{ missing_key_check('user', 'customer_email') }}
-            {{ missing_key_check('timestamp', 'reading_time_text') }}
-            {{ wrong_type_check('timestamp', 'reading_time_text', 'reading_time', 'an integer') }}
-            {{ wrong_type_check('x', 'x_text', 'x', 'a number') }}
-            {{ wrong_type_check('y', 'y_text', 'y', 'a number') }}
-            {{ wrong_type_check('z', 'z_text', 'z', 'a number') }}
-        end as rejection_reason
-    from typed
+    inner join current_files
+        on
+            parsed.source_file = current_files.source_file
+            and parsed.source_file_modified_at = current_files.source_file_modified_at
 ),
 
 final as (
@@ -67,7 +35,7 @@ final as (
         source_file,
         raw_line,
         rejection_reason
-    from validated
+    from current_lines
 )
 
 select * from final

@@ -1,82 +1,23 @@
 with
 
-source as (
-    select * from {{ source('stedi_landing', 'customer_landing') }}
-),
-
 parsed as (
-    select
-        source_file,
-        raw_line,
-        {{ landing_json_object('raw_line') }} as record
-    from source
+    select * from {{ ref('customer_landing_parsed') }}
 ),
 
-extracted as (
-    select
-        source_file,
-        raw_line,
-        record,
-        {{ landing_json_value('record', 'email') }} as email_text,
-        regexp_extract(raw_line, '(?i)"email" *: *"([^"]*)"', 1) as email_in_line,
-        {{ landing_json_value('record', 'customerName') }} as customer_name,
-        {{ landing_json_value('record', 'phone') }} as phone,
-        {{ landing_json_value('record', 'birthDay') }} as birth_day,
-        {{ landing_json_value('record', 'serialNumber') }} as serial_number,
-        {{ landing_json_value('record', 'registrationDate') }} as registration_date_text,
-        {{ landing_json_value('record', 'lastUpdateDate') }} as last_update_date_text,
-        {{ landing_json_value('record', 'shareWithResearchAsOfDate') }} as share_with_research_text,
-        {{ landing_json_value('record', 'shareWithPublicAsOfDate') }} as share_with_public_text,
-        {{ landing_json_value('record', 'shareWithFriendsAsOfDate') }} as share_with_friends_text
+current_files as (
+    select * from {{ ref('landing_file_versions') }}
+    where dataset = 'customer'
+),
+
+current_lines as (
+    -- lines of file versions still in the landing zone: a file written again or deleted
+    -- leaves its old lines in the parsed table until the next full refresh, never here
+    select parsed.*
     from parsed
-),
-
-typed as (
-    select
-        *,
-        -- emails identify a customer in every dataset, matched case- and whitespace-insensitively;
-        -- from a line that is not JSON it is read by pattern, so that the customer can be held back
-        coalesce(
-            {{ normalized_email('email_text') }},
-            {{ normalized_email('email_in_line') }}
-        ) as customer_email,
-        {{ dbt.safe_cast('registration_date_text', 'bigint') }} as registration_date,
-        {{ dbt.safe_cast('last_update_date_text', 'bigint') }} as last_update_date,
-        {{ dbt.safe_cast('share_with_research_text', 'bigint') }} as share_with_research_as_of_date,
-        {{ dbt.safe_cast('share_with_public_text', 'bigint') }} as share_with_public_as_of_date,
-        {{ dbt.safe_cast('share_with_friends_text', 'bigint') }} as share_with_friends_as_of_date
-    from extracted
-),
-
-validated as (
-    select
-        *,
-        case
-            when record is null then 'not a JSON object'
-            when {{ normalized_email('email_text') }} is null then 'missing required key email'
-            {{ missing_key_check('lastUpdateDate', 'last_update_date_text') }}
-            {{ wrong_type_check('registrationDate', 'registration_date_text', 'registration_date', 'an integer') }}
-            {{ wrong_type_check('lastUpdateDate', 'last_update_date_text', 'last_update_date', 'an integer') }}
-            {{ wrong_type_check(
-                'shareWithResearchAsOfDate',
-                'share_with_research_text',
-                'share_with_research_as_of_date',
-                'an integer'
-            ) }}
-            {{ wrong_type_check(
-                'shareWithPublicAsOfDate',
-                'share_with_public_text',
-                'share_with_public_as_of_date',
-                'an integer'
-            ) }}
-            {{ wrong_type_check(
-                'shareWithFriendsAsOfDate',
-                'share_with_friends_text',
-                'share_with_friends_as_of_date',
-                'an integer'
-            ) }}
-        end as rejection_reason
-    from typed
+    inner join current_files
+        on
+            parsed.source_file = current_files.source_file
+            and parsed.source_file_modified_at = current_files.source_file_modified_at
 ),
 
 final as (
@@ -101,7 +42,7 @@ final as (
         source_file,
         raw_line,
         rejection_reason
-    from validated
+    from current_lines
 )
 
 select * from final

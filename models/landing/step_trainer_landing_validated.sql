@@ -1,52 +1,23 @@
 with
 
-source as (
-    select * from {{ source('stedi_landing', 'step_trainer_landing') }}
-),
-
 parsed as (
-    select
-        source_file,
-        raw_line,
-        {{ landing_json_object('raw_line') }} as record
-    from source
+    select * from {{ ref('step_trainer_landing_parsed') }}
 ),
 
-extracted as (
-    select
-        source_file,
-        raw_line,
-        record,
-        {{ landing_json_value('record', 'serialNumber') }} as serial_number,
-        {{ landing_json_value('record', 'sensorReadingTime') }} as sensor_reading_time_text,
-        {{ landing_json_value('record', 'distanceFromObject') }} as distance_from_object_text
+current_files as (
+    select * from {{ ref('landing_file_versions') }}
+    where dataset = 'step_trainer'
+),
+
+current_lines as (
+    -- lines of file versions still in the landing zone: a file written again or deleted
+    -- leaves its old lines in the parsed table until the next full refresh, never here
+    select parsed.*
     from parsed
-),
-
-typed as (
-    select
-        *,
-        {{ dbt.safe_cast('sensor_reading_time_text', 'bigint') }} as sensor_reading_time,
-        {{ dbt.safe_cast('distance_from_object_text', 'int') }} as distance_from_object
-    from extracted
-),
-
-validated as (
-    select
-        *,
-        case
-            when record is null then 'not a JSON object'
-            {{ missing_key_check('serialNumber', 'serial_number') }}
-            {{ missing_key_check('sensorReadingTime', 'sensor_reading_time_text') }}
-            {{ wrong_type_check('sensorReadingTime', 'sensor_reading_time_text', 'sensor_reading_time', 'an integer') }}
-            {{ wrong_type_check(
-                'distanceFromObject',
-                'distance_from_object_text',
-                'distance_from_object',
-                'an integer'
-            ) }}
-        end as rejection_reason
-    from typed
+    inner join current_files
+        on
+            parsed.source_file = current_files.source_file
+            and parsed.source_file_modified_at = current_files.source_file_modified_at
 ),
 
 final as (
@@ -62,7 +33,7 @@ final as (
         source_file,
         raw_line,
         rejection_reason
-    from validated
+    from current_lines
 )
 
 select * from final

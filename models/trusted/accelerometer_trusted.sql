@@ -9,29 +9,33 @@ customers as (
     select * from {{ ref('customer_trusted') }}
 ),
 
+consented as (
+    select
+        readings.customer_email,
+        readings.reading_time,
+        readings.x,
+        readings.y,
+        readings.z
+    from readings
+    inner join customers
+        on readings.customer_email = customers.customer_email
+    where
+        {{ rubric_compatible() }}
+        -- privacy-strict: nothing recorded before the customer agreed
+        or readings.reading_time >= customers.share_with_research_as_of_date
+),
+
 deduplicated as (
     -- a file delivered twice under another name must count once; several readings per
-    -- (user, timestamp) with different values are normal and all kept
+    -- (user, timestamp) with different values are normal and all kept. After the consent
+    -- filter, which keeps or drops every copy alike, so the fewest rows are compared.
     select distinct
         customer_email,
         reading_time,
         x,
         y,
         z
-    from readings
-),
-
-consented as (
-    select
-        deduplicated.*,
-        customers.share_with_research_as_of_date
-    from deduplicated
-    inner join customers
-        on deduplicated.customer_email = customers.customer_email
-    where
-        {{ rubric_compatible() }}
-        -- privacy-strict: nothing recorded before the customer agreed
-        or deduplicated.reading_time >= customers.share_with_research_as_of_date
+    from consented
 ),
 
 final as (
@@ -47,7 +51,7 @@ final as (
 
         -- timestamps
         {{ epoch_ms_to_timestamp('reading_time') }} as reading_at
-    from consented
+    from deduplicated
 )
 
 select * from final

@@ -17,15 +17,6 @@ customer_records as (
     select * from {{ ref('customer_landing_validated') }}
 ),
 
-deduplicated as (
-    -- a file delivered twice under another name must count once
-    select distinct
-        serial_number,
-        sensor_reading_time,
-        distance_from_object
-    from readings
-),
-
 curated_devices as (
     -- serial numbers are reused across customers: one row per device, so that a join never
     -- multiplies its readings
@@ -49,19 +40,29 @@ device_consent as (
 ),
 
 owned as (
-    select deduplicated.*
-    from deduplicated
+    select readings.*
+    from readings
     inner join curated_devices
-        on deduplicated.serial_number = curated_devices.serial_number
+        on readings.serial_number = curated_devices.serial_number
     left join device_consent
-        on deduplicated.serial_number = device_consent.serial_number
+        on readings.serial_number = device_consent.serial_number
     where
         {{ rubric_compatible() }}
         -- privacy-strict: nothing recorded before every owner agreed
         or (
             device_consent.consenting_owner_count = device_consent.owner_count
-            and deduplicated.sensor_reading_time >= device_consent.research_consent_time
+            and readings.sensor_reading_time >= device_consent.research_consent_time
         )
+),
+
+deduplicated as (
+    -- a file delivered twice under another name must count once; after the device filter,
+    -- which keeps or drops every copy alike, so the fewest rows are compared
+    select distinct
+        serial_number,
+        sensor_reading_time,
+        distance_from_object
+    from owned
 ),
 
 final as (
@@ -75,7 +76,7 @@ final as (
 
         -- timestamps
         {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at
-    from owned
+    from deduplicated
 )
 
 select * from final

@@ -1,15 +1,21 @@
-"""Fixtures for the load_landing.py tests: a real S3 API (moto's server) on loopback."""
+"""Fixtures: a Spark Thrift server for the build tests; moto's S3 server on loopback."""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from spark_thrift_server import thrift_server  # noqa: E402
 
 
 def _free_port() -> int:
@@ -107,3 +113,13 @@ def moto_s3_bucket(moto_s3_client: object) -> str:
     name = f"stedi-test-{uuid.uuid4().hex[:12]}"
     moto_s3_client.create_bucket(Bucket=name)  # type: ignore[attr-defined]
     return name
+
+
+@pytest.fixture(scope="session")
+def thrift_port() -> Iterator[int]:
+    """The port of a running Spark Thrift server: make test's, or one started here."""
+    if os.environ.get("STEDI_THRIFT_PORT"):
+        yield int(os.environ["STEDI_THRIFT_PORT"])
+        return
+    with thrift_server() as port:
+        yield port

@@ -6,25 +6,20 @@ and stops its own. Every build gets its own schema and dbt target folder.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from athena_contract import ZONE_TABLES
+from builds import PROJECT_DIR, build, query, write_lines
+from reference_counts import reference_counts
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-
-from athena_contract import ZONE_TABLES  # noqa: E402
-from reference_counts import reference_counts  # noqa: E402
-from spark_thrift_server import thrift_server  # noqa: E402
 
 RUBRIC_FIGURES = {
     "customer_trusted": 482,
@@ -38,84 +33,6 @@ needs_starter_data = pytest.mark.skipif(
     not STARTER_DATA.is_dir(),
     reason=f"the public starter data is not at {STARTER_DATA}; see README 'Starter data'",
 )
-
-
-@pytest.fixture(scope="module")
-def thrift_port() -> Iterator[int]:
-    """The port of a running Spark Thrift server: make test's, or one started here."""
-    if os.environ.get("STEDI_THRIFT_PORT"):
-        yield int(os.environ["STEDI_THRIFT_PORT"])
-        return
-    with thrift_server() as port:
-        yield port
-
-
-class Build:
-    """The outcome of one build: exit code, output and zone counts."""
-
-    def __init__(
-        self, result: subprocess.CompletedProcess[str], target_dir: Path, schema: str
-    ) -> None:
-        self.schema = schema
-        self.returncode = result.returncode
-        self.output = result.stdout + result.stderr
-        counts_file = target_dir / "zone_counts.json"
-        self.counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
-
-
-def build(
-    tmp_path: Path,
-    port: int,
-    landing_root: Path,
-    vars_yaml: str = "{}",
-    project_dir: Path = PROJECT_DIR,
-    target: str = "ci",
-) -> Build:
-    """Run scripts/build_lakehouse.py of a project in a schema of its own."""
-    schema = f"stedi_test_{uuid.uuid4().hex[:8]}"
-    target_dir = tmp_path / f"target_{schema}"
-    env = {
-        **os.environ,
-        "STEDI_THRIFT_PORT": str(port),
-        "STEDI_SCHEMA": schema,
-        "DBT_TARGET_PATH": str(target_dir),
-        "DBT_LOG_PATH": str(tmp_path / f"logs_{schema}"),
-        "DBT_PROFILES_DIR": str(project_dir),
-        # the embedded session's metastore, apart from a developer's own
-        "STEDI_SPARK_HOME": str(tmp_path / f"spark_{schema}"),
-    }
-    if not (project_dir / "profiles.yml").exists():
-        shutil.copy(project_dir / "profiles.yml.example", project_dir / "profiles.yml")
-    command = [
-        sys.executable,
-        str(project_dir / "scripts" / "build_lakehouse.py"),
-        "--target", target,
-        "--landing-root", str(landing_root),
-        "--vars", vars_yaml,
-    ]  # fmt: skip
-    result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
-    return Build(result, target_dir, schema)
-
-
-def query(port: int, sql: str) -> list[tuple[object, ...]]:
-    """Rows of a query run on the Thrift server."""
-    from pyhive import hive
-
-    connection = hive.connect(host="127.0.0.1", port=port)
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql)
-        return [tuple(row) for row in cursor.fetchall()]
-    finally:
-        connection.close()
-
-
-def write_lines(
-    path: Path, lines: list[str], newline: str = "\n", final_newline: bool = True
-) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = newline.join(lines) + (newline if final_newline else "")
-    path.write_bytes(text.encode())
 
 
 @needs_starter_data

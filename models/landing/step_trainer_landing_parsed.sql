@@ -1,0 +1,103 @@
+with
+
+source as (
+    select * from {{ source('stedi_landing', 'step_trainer_landing') }}
+),
+
+{%- if is_incremental() %}
+
+parsed_files as (
+    select distinct
+        source_file,
+        source_file_modified_at
+    from {{ this }}
+),
+{%- endif %}
+
+new_lines as (
+    -- an incremental build parses only the file versions it has not parsed yet
+    select * from source
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from parsed_files
+        where
+            parsed_files.source_file = source.source_file
+            and parsed_files.source_file_modified_at = source.source_file_modified_at
+    )
+    {%- endif %}
+),
+
+parsed as (
+    select
+        source_file,
+        source_file_modified_at,
+        raw_line,
+        {{ landing_json_object('raw_line') }} as json_object
+    from new_lines
+),
+
+keyed as (
+    select
+        *,
+        {{ case_insensitive_keys('json_object') }} as record
+    from parsed
+),
+
+extracted as (
+    select
+        source_file,
+        source_file_modified_at,
+        raw_line,
+        json_object,
+        record,
+        {{ landing_json_value('record', 'serialNumber') }} as serial_number,
+        {{ landing_json_value('record', 'sensorReadingTime') }} as sensor_reading_time_text,
+        {{ landing_json_value('record', 'distanceFromObject') }} as distance_from_object_text
+    from keyed
+),
+
+typed as (
+    select
+        *,
+        {{ dbt.safe_cast('sensor_reading_time_text', 'bigint') }} as sensor_reading_time,
+        {{ dbt.safe_cast('distance_from_object_text', 'int') }} as distance_from_object
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when json_object is null then 'not a JSON object'
+            when record is null then 'a key appears twice (keys are case-insensitive)'
+            {{ missing_key_check('serialNumber', 'serial_number') }}
+            {{ missing_key_check('sensorReadingTime', 'sensor_reading_time_text') }}
+            {{ wrong_type_check('sensorReadingTime', 'sensor_reading_time_text', 'sensor_reading_time', 'an integer') }}
+            {{ wrong_type_check(
+                'distanceFromObject',
+                'distance_from_object_text',
+                'distance_from_object',
+                'an integer'
+            ) }}
+        end as rejection_reason
+    from typed
+),
+
+final as (
+    select
+        -- ids
+        serial_number,
+        sensor_reading_time,
+
+        -- numerics
+        distance_from_object,
+
+        -- lineage and quarantine
+        source_file,
+        source_file_modified_at,
+        raw_line,
+        rejection_reason
+    from validated
+)
+
+select * from final
