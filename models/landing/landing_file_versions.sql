@@ -8,20 +8,20 @@
 with
 
 {% for dataset in datasets %}
-{{ dataset }}_files as (
-    select * from {{ landing_file_list(dataset ~ '_landing') }}
-),
+    {{ dataset }}_files as (
+        select * from {{ landing_file_list(dataset ~ '_landing') }}
+    ),
 
 {% endfor %}
 files as (
     {%- for dataset in datasets %}
-    select
-        '{{ dataset }}' as dataset,
-        path as source_file,
-        modificationTime as source_file_modified_at,
-        length as file_bytes
-    from {{ dataset }}_files
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ dataset }}' as dataset,
+            path as source_file,
+            modificationtime as source_file_modified_at,
+            length as file_bytes
+        from {{ dataset }}_files
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
