@@ -385,7 +385,12 @@ def to_duckdb(query: exp.Expression) -> str:
     """DuckDB SQL of an Athena (Trino) query, with the rewrites above."""
     rewrites = [trino_json_to_map, trino_is_json_scalar, trino_map_lambda, trino_integer_cast]
     for rewrite in rewrites:
-        query = query.transform(rewrite)
+        # again until nothing changes: a rewritten map lambda may hold another one
+        for _ in range(5):
+            before = query.sql("duckdb")
+            query = query.transform(rewrite)
+            if query.sql("duckdb") == before:
+                break
     return query.sql("duckdb")
 
 
@@ -393,20 +398,21 @@ def lines_stand_in(landing_root: Path, location: str) -> str:
     """A DuckDB query standing in for a raw-line external table over `location`.
 
     One row per line (Hadoop's line reader ends a line at LF, CRLF or CR), the empty line
-    NULL ('serialization.null.format' = ''), `$path` the file and `$file_modified_time` its
-    modification time.
+    NULL ('serialization.null.format' = ''), `$path` the file, `$file_modified_time` its
+    modification time and `$file_size` its size.
     """
     dataset = location.rstrip("/").split("/")[-2]
     files = [str(p) for p in landing_files(landing_root, dataset)]
     if not files:
         return (
             'select cast(null as varchar) as line, cast(null as varchar) as "$path", '
-            'cast(null as timestamp) as "$file_modified_time" limit 0'
+            'cast(null as timestamp) as "$file_modified_time", '
+            'cast(null as bigint) as "$file_size" limit 0'
         )
     return (
         "select nullif(line, '') as line, filename as \"$path\", "
-        'last_modified as "$file_modified_time" from ('
-        "select filename, last_modified, "
+        'last_modified as "$file_modified_time", size as "$file_size" from ('
+        "select filename, last_modified, size, "
         "unnest(regexp_split_to_array(content, '\\r\\n|\\r|\\n')) as line "
         f"from read_text({files!r}))"
     )

@@ -27,7 +27,7 @@
 {% macro athena__case_insensitive_keys(record_column) -%}
     if(
         cardinality(array_distinct(transform(map_keys({{ record_column }}), entry_key -> lower(entry_key))))
-        = cardinality({{ record_column }}),
+        = cardinality(map_keys({{ record_column }})),
         transform_keys({{ record_column }}, (entry_key, entry_value) -> lower(entry_key))
     )
 {%- endmacro %}

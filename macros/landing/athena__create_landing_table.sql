@@ -64,9 +64,9 @@
     {% call statement('create_files_view') %}
         create or replace view {{ files_view }} as
         select distinct
-            "$path" as path,
-            cast("$file_modified_time" as timestamp) as modificationTime,
-            "$file_size" as length
+            "$path" as "path",
+            cast("$file_modified_time" as timestamp) as "modificationtime",
+            "$file_size" as "length"
         from {{ lines_table }}
     {% endcall %}
 

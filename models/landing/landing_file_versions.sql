@@ -17,9 +17,10 @@ files as (
     {%- for dataset in datasets %}
         select
             '{{ dataset }}' as dataset,
-            path as source_file,
-            modificationtime as source_file_modified_at,
-            length as file_bytes
+            -- the columns of Spark's binaryFile source (quoted: they are keywords)
+            {{ adapter.quote('path') }} as source_file,
+            {{ adapter.quote('modificationTime') }} as source_file_modified_at,
+            {{ adapter.quote('length') }} as file_bytes
         from {{ dataset }}_files
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -144,7 +144,15 @@ def test_landing_tables_are_raw_lines_and_openx_json_over_the_landing_folders(co
         view = created(report, f"{dataset}_landing")
         assert view.args["kind"] == "VIEW"
         columns = [c.alias_or_name for c in view.expression.selects]
-        assert columns[:2] == ["source_file", "raw_line"]
+        assert columns[:3] == ["source_file", "source_file_modified_at", "raw_line"]
+        # the file list, named like Spark's binaryFile columns for landing_file_versions
+        files = created(report, f"{dataset}_landing__files")
+        assert files.args["kind"] == "VIEW"
+        assert [c.alias_or_name for c in files.expression.selects] == [
+            "path",
+            "modificationtime",
+            "length",
+        ]
     timestamp = created(report, "accelerometer_landing__json").sql("athena")
     assert "`timestamp` BIGINT" in timestamp  # typed from the source YAML
 
