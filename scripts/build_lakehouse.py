@@ -4,6 +4,10 @@ Both steps run in one process through dbt's Python API, so an embedded Spark ses
 `session` target) starts once. The zone counts that the project's on-run-end hook logs are
 written to `target/zone_counts.json` as a flat JSON object.
 
+On the `session` target the embedded Spark JVM is started with the options of
+`scripts/spark_jvm.py` (a class-data archive, the quick compiler for small landing zones) and
+the build waits for it to exit, so that Derby's metastore lock is free for the next command.
+
 Exit codes:
     0  the build and all its tests passed
     1  the build ran, but a model, test or unit test failed
@@ -16,11 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
+import spark_jvm
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -34,10 +38,7 @@ JAVA_MISSING = (
 
 def java_available() -> bool:
     """Tell whether a Java runtime can be found the way PySpark looks for one."""
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return True
-    return shutil.which("java") is not None
+    return spark_jvm.java_binary() is not None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -93,6 +94,28 @@ def run_dbt(args: list[str], counts: dict[str, int | None]) -> dbtRunnerResult:
     return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
 
 
+def stage_and_build(
+    options: argparse.Namespace, counts: dict[str, int | None]
+) -> tuple[dbtRunnerResult, float] | None:
+    """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
+    common = ["--target", options.target, "--vars", options.vars]
+    staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
+    if not staged.success:
+        return None
+
+    started = time.monotonic()
+    build_args = ["build", *common]
+    if options.select:
+        build_args += ["--select", options.select]
+    if options.full_refresh:
+        build_args.append("--full-refresh")
+    if options.skip_unit_tests or options.skip_tests:
+        skipped = ["unit_test", *(["test"] if options.skip_tests else [])]
+        build_args += ["--exclude-resource-type", *skipped]
+    built = run_dbt(build_args, counts)
+    return built, time.monotonic() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     """Stage, build, report; return the exit code."""
     options = parse_args(argv)
@@ -106,25 +129,26 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
 
-    common = ["--target", options.target, "--vars", options.vars]
+    archive = None
+    if options.target == "session" and (java := spark_jvm.java_binary()) is not None:
+        archive = spark_jvm.ClassArchive(PROJECT_DIR / ".spark", java)
+        jit = spark_jvm.jit_options(os.environ.get("STEDI_LANDING_ROOT"))
+        # read by profiles.yml.example's session target
+        os.environ["STEDI_SPARK_JVM_OPTIONS"] = f"{jit} {archive.jvm_options()}".strip()
+
     report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
     report.unlink(missing_ok=True)  # never leave an earlier build's counts behind
     counts: dict[str, int | None] = {}
-    staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
-    if not staged.success:
+    try:
+        outcome = stage_and_build(options, counts)
+    finally:
+        if options.target == "session":
+            exit_code = spark_jvm.stop_embedded_spark()
+            if archive is not None:
+                archive.keep(exit_code)
+    if outcome is None:
         return 2
-
-    started = time.monotonic()
-    build_args = ["build", *common]
-    if options.select:
-        build_args += ["--select", options.select]
-    if options.full_refresh:
-        build_args.append("--full-refresh")
-    if options.skip_unit_tests or options.skip_tests:
-        skipped = ["unit_test", *(["test"] if options.skip_tests else [])]
-        build_args += ["--exclude-resource-type", *skipped]
-    built = run_dbt(build_args, counts)
-    elapsed = time.monotonic() - started
+    built, elapsed = outcome
 
     if counts:
         report.parent.mkdir(parents=True, exist_ok=True)
