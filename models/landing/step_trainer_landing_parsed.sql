@@ -95,7 +95,9 @@ final as (
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        raw_line,
+        -- kept for quarantined lines only: a valid line lives on in the typed columns, and
+        -- storing every line twice (personal data included) was a large part of the parse
+        case when rejection_reason is not null then raw_line end as raw_line,
         rejection_reason
     from validated
 )
