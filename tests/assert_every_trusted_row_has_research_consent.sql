@@ -48,78 +48,33 @@ consenting as (
         and customer_email not in (select quarantined_customers.customer_email from quarantined_customers)
 ),
 
-customer_trusted as (select * from {{ ref('customer_trusted') }}),
+{#- each zone table and the key that ties its rows to a consenting customer -#}
+{%- set zone_keys = [
+    ('customer_trusted', 'customer_email'),
+    ('customer_curated', 'customer_email'),
+    ('accelerometer_trusted', 'customer_email'),
+    ('step_trainer_trusted', 'serial_number'),
+    ('machine_learning_curated', 'serial_number'),
+] %}
 
-customer_curated as (select * from {{ ref('customer_curated') }}),
-
-accelerometer_trusted as (select * from {{ ref('accelerometer_trusted') }}),
-
-step_trainer_trusted as (select * from {{ ref('step_trainer_trusted') }}),
-
-machine_learning_curated as (select * from {{ ref('machine_learning_curated') }}),
+{%- for zone_table, key in zone_keys %}
+    {{ zone_table }} as (select * from {{ ref(zone_table) }}),
+{% endfor %}
 
 violations as (
-    select
-        'customer_trusted' as zone_table,
-        customer_trusted.customer_email as offending_key
-    from customer_trusted
-    where
-        customer_trusted.customer_email not in (
-            -- not in against a NULL would pass everything
-            select consenting.customer_email from consenting
-            where consenting.customer_email is not null
-        )
-
-    union all
-
-    select
-        'customer_curated' as zone_table,
-        customer_curated.customer_email as offending_key
-    from customer_curated
-    where
-        customer_curated.customer_email not in (
-            -- not in against a NULL would pass everything
-            select consenting.customer_email from consenting
-            where consenting.customer_email is not null
-        )
-
-    union all
-
-    select
-        'accelerometer_trusted' as zone_table,
-        accelerometer_trusted.customer_email as offending_key
-    from accelerometer_trusted
-    where
-        accelerometer_trusted.customer_email not in (
-            -- not in against a NULL would pass everything
-            select consenting.customer_email from consenting
-            where consenting.customer_email is not null
-        )
-
-    union all
-
-    select
-        'step_trainer_trusted' as zone_table,
-        step_trainer_trusted.serial_number as offending_key
-    from step_trainer_trusted
-    where
-        step_trainer_trusted.serial_number not in (
-            -- not in against a NULL would pass everything
-            select consenting.serial_number from consenting
-            where consenting.serial_number is not null
-        )
-
-    union all
-
-    select
-        'machine_learning_curated' as zone_table,
-        machine_learning_curated.serial_number as offending_key
-    from machine_learning_curated
-    where machine_learning_curated.serial_number not in (
-        -- not in against a NULL would pass everything
-        select consenting.serial_number from consenting
-        where consenting.serial_number is not null
-    )
+    {%- for zone_table, key in zone_keys %}
+        select
+            '{{ zone_table }}' as zone_table,
+            {{ zone_table }}.{{ key }} as offending_key
+        from {{ zone_table }}
+        where
+            {{ zone_table }}.{{ key }} not in (
+                -- not in against a NULL would pass everything
+                select consenting.{{ key }} from consenting
+                where consenting.{{ key }} is not null
+            )
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select * from violations

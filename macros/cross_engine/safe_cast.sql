@@ -1,7 +1,21 @@
 {#
-    dbt-spark's safe_cast is a plain cast, which raises on bad input under Spark 4's ANSI mode.
-    The landing models rely on a cast that gives NULL, so that a bad value is quarantined, not fatal.
+    dbt's own safe_cast (its dispatcher and default__ are dbt's; dbt_project.yml puts this
+    project first in dbt's search order). dbt-spark's is a plain cast, which raises on bad input
+    under Spark 4's ANSI mode; the landing models rely on a cast that gives NULL, so that a bad
+    value is quarantined, not fatal.
 #}
 {% macro spark__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{#-
+    try_cast with the type names of Trino's DML (integer, varchar), as the sources declare Hive's
+    (int, string). Text is trimmed first, as Spark's cast does: ' 7 ' is 7 on both engines.
+-#}
+{% macro athena__safe_cast(field, type) -%}
+    {%- if type | lower in ['string', 'varchar'] -%}
+    try_cast({{ field }} as {{ dml_data_type(type) }})
+    {%- else -%}
+    try_cast(trim(cast({{ field }} as varchar)) as {{ dml_data_type(type) }})
+    {%- endif -%}
 {%- endmacro %}

@@ -1,3 +1,5 @@
+{{ config(external_location=athena_zone_location('customer', 'curated')) }}
+
 with
 
 customers as (

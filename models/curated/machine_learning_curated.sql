@@ -1,3 +1,5 @@
+{{ config(external_location=athena_zone_location('step_trainer', 'curated')) }}
+
 with
 
 step_trainer_readings as (

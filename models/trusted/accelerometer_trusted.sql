@@ -1,3 +1,5 @@
+{{ config(external_location=athena_zone_location('accelerometer', 'trusted')) }}
+
 with
 
 readings as (

@@ -1,3 +1,5 @@
+{{ config(external_location=athena_zone_location('step_trainer', 'trusted')) }}
+
 with
 
 readings as (

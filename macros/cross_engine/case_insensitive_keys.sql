@@ -1,0 +1,31 @@
+{#
+    The map of landing_json_object with its keys in lower case, so that a key is found however a
+    delivery spells it (`timeStamp`); NULL when a key appears twice (in the same or in different
+    case), which the landing models quarantine rather than guess which value counts. Done once
+    per line: looking each key up by scanning the entries costs a lambda per key and entry.
+#}
+{% macro case_insensitive_keys(record_column) %}
+    {{ return(adapter.dispatch('case_insensitive_keys', 'stedi_lakehouse')(record_column)) }}
+{% endmacro %}
+
+{% macro default__case_insensitive_keys(record_column) %}
+    {{ unsupported_adapter('case_insensitive_keys') }}
+{% endmacro %}
+
+{% macro spark__case_insensitive_keys(record_column) -%}
+    case
+        -- most deliveries spell every key in lower case already: nothing to rename or check
+        when array_join(map_keys({{ record_column }}), '') = lower(array_join(map_keys({{ record_column }}), ''))
+            then {{ record_column }}
+        when size(array_distinct(transform(map_keys({{ record_column }}), k -> lower(k)))) = size({{ record_column }})
+            then transform_keys({{ record_column }}, (k, v) -> lower(k))
+    end
+{%- endmacro %}
+
+{% macro athena__case_insensitive_keys(record_column) -%}
+    if(
+        cardinality(array_distinct(transform(map_keys({{ record_column }}), entry_key -> lower(entry_key))))
+        = cardinality(map_keys({{ record_column }})),
+        transform_keys({{ record_column }}, (entry_key, entry_value) -> lower(entry_key))
+    )
+{%- endmacro %}

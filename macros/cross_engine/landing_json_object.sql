@@ -1,0 +1,54 @@
+{#
+    The map of a JSON object line, from key to the value's text, or NULL when the line is not a
+    JSON object. The landing models read lines this way rather than through an engine's JSON
+    reader, which would match keys case-sensitively and turn malformed lines into NULLs.
+#}
+{% macro landing_json_object(line_column) %}
+    {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(line_column)) }}
+{% endmacro %}
+
+{% macro default__landing_json_object(line_column) %}
+    {{ unsupported_adapter('landing_json_object') }}
+{% endmacro %}
+
+{#-
+    Spark's parser reads the first object of `{...}{...}` and ignores trailing text, so a line
+    must also begin with `{` and end with `}` (white space aside) and hold no `}{` (a second
+    object; also inside a string value, a line then quarantined rather than half read). Plain
+    string functions, not regular expressions, do most of this: it runs for every landing line,
+    and the `}{` pattern is only tried on the few lines that hold more than one `{`.
+-#}
+{% macro spark__landing_json_object(line_column) -%}
+    case
+        when
+            startswith(btrim({{ line_column }}, {{ spark_white_space() }}), '{')
+            and endswith(btrim({{ line_column }}, {{ spark_white_space() }}), '}')
+            and not (
+                length({{ line_column }}) - length(replace({{ line_column }}, '{', '')) > 1
+                and {{ line_column }} rlike '[}][ \t]*[{]'
+            )
+            then from_json(
+                {{ line_column }},
+                'map<string, string>',
+                map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')
+            )
+    end
+{%- endmacro %}
+
+{#-
+    Like Spark's map<string, string>: strings without their quotes, numbers and booleans as
+    text, nested objects and arrays as JSON. The cast keeps a JSON null as JSON 'null', which
+    json_extract_scalar turns into NULL (json_format would make it the text 'null').
+-#}
+{% macro athena__landing_json_object(line_column) -%}
+    transform_values(
+        -- a second object (`}{`) refused as on Spark, so that both engines quarantine the same lines
+        if(
+            not regexp_like({{ line_column }}, '[}][ \t]*[{]'),
+            try(cast(json_parse({{ line_column }}) as map(varchar, json)))
+        ),
+        (entry_key, entry_value) -> if(
+            is_json_scalar(entry_value), json_extract_scalar(entry_value, '$'), json_format(entry_value)
+        )
+    )
+{%- endmacro %}
