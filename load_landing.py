@@ -8,7 +8,7 @@ either in a ``landing/`` subfolder or directly in the dataset folder. DEST is
 ``s3://bucket/prefix`` or a local directory; every file lands at
 ``{prefix}/{dataset}/landing/{file name}``.
 
-Each file is checked line by line against the data contract (docs: stedi.md) before it is
+Each file is checked line by line against the data contract (docs/rules.md) before it is
 written: bad lines are reported with file, line number and reason, and loaded as they are
 (the landing zone keeps raw data) unless ``--strict`` refuses the whole file. Files are
 normalised to JSON lines (CRLF to LF, JSON arrays and pretty-printed objects to one compact

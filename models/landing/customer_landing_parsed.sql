@@ -113,6 +113,15 @@ validated as (
     from typed
 ),
 
+quarantine as (
+    select
+        *,
+        -- the line is kept for quarantined lines only: a valid line lives on in the typed
+        -- columns, and storing every line twice (personal data included) slowed the parse
+        case when rejection_reason is not null then raw_line end as quarantined_line
+    from validated
+),
+
 final as (
     select
         -- ids
@@ -134,11 +143,9 @@ final as (
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        -- kept for quarantined lines only: a valid line lives on in the typed columns, and
-        -- storing every line twice (personal data included) was a large part of the parse
-        case when rejection_reason is not null then raw_line end as raw_line,
+        quarantined_line as raw_line,
         rejection_reason
-    from validated
+    from quarantine
 )
 
 select * from final

@@ -1,4 +1,4 @@
-"""A plain-Python reading of the zone rules in stedi.md, to check the SQL build against.
+"""A plain-Python reading of the zone rules in docs/rules.md, to check the SQL build against.
 
 Written apart from the models and kept simple on purpose: it reads clean JSON lines only
 (bad lines are the business of test_pipeline's bad-input test) and returns the row counts
