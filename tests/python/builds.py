@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-THRIFT_CLOSE_FAULT = "NoClassDefFoundError: org/apache/hadoop/hive/llap/security/LlapSigner"
 
 
 class Build:
@@ -61,10 +60,6 @@ def build(
         *(extra or []),
     ]  # fmt: skip
     result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
-    if result.returncode != 0 and THRIFT_CLOSE_FAULT in result.stdout + result.stderr:
-        # the pyspark wheel's Thrift server lacks a Hive LLAP class that closing a session
-        # now and then loads; that is the server's fault, not the build's: build once more
-        result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
     return Build(result, target_dir, schema)
 
 
