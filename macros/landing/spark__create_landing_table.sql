@@ -54,8 +54,9 @@
                 value as raw_line,
                 {{ case_insensitive_keys(landing_json_object('value')) }} as record
             from {{ lines_table }}
-            -- a line of white space only (e.g. after a final CRLF) is no record
-            where btrim(value, {{ spark_white_space() }}) != ''
+            -- a line of white space only (e.g. after a final CRLF) is no record; a line that
+            -- begins with a brace, as nearly all do, needs no trimming to tell
+            where startswith(value, '{') or btrim(value, {{ spark_white_space() }}) != ''
         )
         select
             source_file,

@@ -4,20 +4,13 @@ parsed as (
     select * from {{ ref('accelerometer_landing_parsed') }}
 ),
 
-current_files as (
+file_versions as (
     select * from {{ ref('landing_file_versions') }}
-    where dataset = 'accelerometer'
 ),
 
 current_lines as (
-    -- lines of file versions still in the landing zone: a file written again or deleted
-    -- leaves its old lines in the parsed table until the next full refresh, never here
-    select parsed.*
-    from parsed
-    inner join current_files
-        on
-            parsed.source_file = current_files.source_file
-            and parsed.source_file_modified_at = current_files.source_file_modified_at
+    -- lines of file versions still in the landing zone
+    {{ current_landing_lines('parsed', 'file_versions', 'accelerometer') }}
 ),
 
 final as (

@@ -4,27 +4,9 @@ source as (
     select * from {{ source('stedi_landing', 'customer_landing') }}
 ),
 
-{%- if is_incremental() %}
-
-    parsed_files as (
-        select distinct
-            source_file,
-            source_file_modified_at
-        from {{ this }}
-    ),
-{%- endif %}
-
 new_lines as (
     -- an incremental build parses only the file versions it has not parsed yet
-    select * from source
-    {%- if is_incremental() %}
-        where not exists (
-            select 1 from parsed_files
-            where
-                parsed_files.source_file = source.source_file
-                and parsed_files.source_file_modified_at = source.source_file_modified_at
-        )
-    {%- endif %}
+    {{ unparsed_landing_lines('source') }}
 ),
 
 parsed as (
