@@ -6,7 +6,7 @@ source as (
 
 new_lines as (
     -- an incremental build parses only the file versions it has not parsed yet
-    {{ unparsed_landing_lines('source') }}
+    {{ unparsed_landing_lines('source', 'step_trainer_landing') }}
 ),
 
 parsed as (
