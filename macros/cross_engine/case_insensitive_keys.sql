@@ -14,9 +14,10 @@
 
 {% macro spark__case_insensitive_keys(record_column) -%}
     case
-        -- most deliveries spell every key in lower case already: nothing to rename or check
+        -- most deliveries spell every key in lower case already: nothing to rename, and only
+        -- a key repeated in the same spelling to find (the parsed map keeps both entries)
         when array_join(map_keys({{ record_column }}), '') = lower(array_join(map_keys({{ record_column }}), ''))
-            then {{ record_column }}
+            then if(size(array_distinct(map_keys({{ record_column }}))) = size({{ record_column }}), {{ record_column }}, null)
         when size(array_distinct(transform(map_keys({{ record_column }}), k -> lower(k)))) = size({{ record_column }})
             then transform_keys({{ record_column }}, (k, v) -> lower(k))
     end

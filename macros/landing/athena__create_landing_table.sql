@@ -24,8 +24,7 @@
     {% set lines_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__lines'}, type='table') %}
     {% set files_view = landing_view.incorporate(path={'identifier': node.identifier ~ '__files'}) %}
     {% set json_table = landing_view.incorporate(path={'identifier': node.identifier ~ '__json'}, type='table') %}
-    {% set typed_columns = node.columns.values()
-        | rejectattr('name', 'in', ['source_file', 'source_file_modified_at', 'raw_line']) | list %}
+    {% set typed_columns = landing_contract(node.name)['keys'] %}
 
     {% do adapter.create_schema(landing_view) %}
     {% call statement('drop_landing_view') %}drop view if exists {{ landing_view }}{% endcall %}
@@ -47,7 +46,7 @@
     {% call statement('create_json_table') %}
         create external table {{ json_table.render_hive() }} (
             {%- for column in typed_columns %}
-            `{{ column.name }}` {{ ddl_data_type(column.data_type) }}{{ "," if not loop.last }}
+            `{{ column.name }}` {{ ddl_data_type(column.type) }}{{ "," if not loop.last }}
             {%- endfor %}
         )
         row format serde 'org.openx.data.jsonserde.JsonSerDe'
@@ -88,7 +87,7 @@
             source_file_modified_at,
             raw_line
             {%- for column in typed_columns %},
-            {{ dbt.safe_cast(landing_json_value('record', column.name), column.data_type) }}
+            {{ contract_value(landing_json_value('record', column.name), column.type) }}
                 as "{{ column.name }}"
             {%- endfor %}
         from lines

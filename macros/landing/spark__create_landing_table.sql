@@ -15,8 +15,7 @@
     {% set landing_view = schema ~ '.' ~ adapter.quote(node.identifier) %}
     {% set files_table = schema ~ '.' ~ adapter.quote(node.identifier ~ '__files') %}
     {% set options = node.external.options or {} %}
-    {% set typed_columns = node.columns.values()
-        | rejectattr('name', 'in', ['source_file', 'source_file_modified_at', 'raw_line']) | list %}
+    {% set typed_columns = landing_contract(node.name)['keys'] %}
 
     {#- the options and location of both tables over the landing folder -#}
     {% set over_landing_folder %}
@@ -63,7 +62,7 @@
             source_file_modified_at,
             raw_line
             {%- for column in typed_columns %},
-            {{ dbt.safe_cast(landing_json_value('record', column.name), column.data_type) }}
+            {{ contract_value(landing_json_value('record', column.name), column.type) }}
                 as {{ adapter.quote(column.name) }}
             {%- endfor %}
         from lines

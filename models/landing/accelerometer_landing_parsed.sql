@@ -45,10 +45,10 @@ typed as (
     select
         *,
         {{ normalized_email('user_text') }} as customer_email,
-        {{ dbt.safe_cast('reading_time_text', 'bigint') }} as reading_time,
-        {{ dbt.safe_cast('x_text', 'double') }} as x,
-        {{ dbt.safe_cast('y_text', 'double') }} as y,
-        {{ dbt.safe_cast('z_text', 'double') }} as z
+        {{ landing_value('accelerometer_landing', 'timestamp', 'reading_time_text') }} as reading_time,
+        {{ landing_value('accelerometer_landing', 'x', 'x_text') }} as x,
+        {{ landing_value('accelerometer_landing', 'y', 'y_text') }} as y,
+        {{ landing_value('accelerometer_landing', 'z', 'z_text') }} as z
     from extracted
 ),
 
@@ -58,12 +58,8 @@ validated as (
         case
             when json_object is null then 'not a JSON object'
             when record is null then 'a key appears twice (keys are case-insensitive)'
-            {{ missing_key_check('user', 'customer_email') }}
-            {{ missing_key_check('timestamp', 'reading_time_text') }}
-            {{ wrong_type_check('timestamp', 'reading_time_text', 'reading_time', 'an integer') }}
-            {{ wrong_type_check('x', 'x_text', 'x', 'a number') }}
-            {{ wrong_type_check('y', 'y_text', 'y', 'a number') }}
-            {{ wrong_type_check('z', 'z_text', 'z', 'a number') }}
+            -- required keys and types, as models/landing/_landing__sources.yml declares them
+            {{ landing_rejection_checks('accelerometer_landing', 'record') }}
         end as rejection_reason
     from typed
 ),

@@ -55,11 +55,21 @@ typed as (
             {{ normalized_email('email_text') }},
             {{ normalized_email('email_in_line') }}
         ) as customer_email,
-        {{ dbt.safe_cast('registration_date_text', 'bigint') }} as registration_date,
-        {{ dbt.safe_cast('last_update_date_text', 'bigint') }} as last_update_date,
-        {{ dbt.safe_cast('share_with_research_text', 'bigint') }} as share_with_research_as_of_date,
-        {{ dbt.safe_cast('share_with_public_text', 'bigint') }} as share_with_public_as_of_date,
-        {{ dbt.safe_cast('share_with_friends_text', 'bigint') }} as share_with_friends_as_of_date
+        {{ landing_value(
+            'customer_landing', 'registrationDate', 'registration_date_text'
+        ) }} as registration_date,
+        {{ landing_value(
+            'customer_landing', 'lastUpdateDate', 'last_update_date_text'
+        ) }} as last_update_date,
+        {{ landing_value(
+            'customer_landing', 'shareWithResearchAsOfDate', 'share_with_research_text'
+        ) }} as share_with_research_as_of_date,
+        {{ landing_value(
+            'customer_landing', 'shareWithPublicAsOfDate', 'share_with_public_text'
+        ) }} as share_with_public_as_of_date,
+        {{ landing_value(
+            'customer_landing', 'shareWithFriendsAsOfDate', 'share_with_friends_text'
+        ) }} as share_with_friends_as_of_date
     from extracted
 ),
 
@@ -69,28 +79,8 @@ validated as (
         case
             when json_object is null then 'not a JSON object'
             when record is null then 'a key appears twice (keys are case-insensitive)'
-            when {{ normalized_email('email_text') }} is null then 'missing required key email'
-            {{ missing_key_check('lastUpdateDate', 'last_update_date_text') }}
-            {{ wrong_type_check('registrationDate', 'registration_date_text', 'registration_date', 'an integer') }}
-            {{ wrong_type_check('lastUpdateDate', 'last_update_date_text', 'last_update_date', 'an integer') }}
-            {{ wrong_type_check(
-                'shareWithResearchAsOfDate',
-                'share_with_research_text',
-                'share_with_research_as_of_date',
-                'an integer'
-            ) }}
-            {{ wrong_type_check(
-                'shareWithPublicAsOfDate',
-                'share_with_public_text',
-                'share_with_public_as_of_date',
-                'an integer'
-            ) }}
-            {{ wrong_type_check(
-                'shareWithFriendsAsOfDate',
-                'share_with_friends_text',
-                'share_with_friends_as_of_date',
-                'an integer'
-            ) }}
+            -- required keys and types, as models/landing/_landing__sources.yml declares them
+            {{ landing_rejection_checks('customer_landing', 'record') }}
         end as rejection_reason
     from typed
 ),

@@ -41,8 +41,12 @@ extracted as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('sensor_reading_time_text', 'bigint') }} as sensor_reading_time,
-        {{ dbt.safe_cast('distance_from_object_text', 'int') }} as distance_from_object
+        {{ landing_value(
+            'step_trainer_landing', 'sensorReadingTime', 'sensor_reading_time_text'
+        ) }} as sensor_reading_time,
+        {{ landing_value(
+            'step_trainer_landing', 'distanceFromObject', 'distance_from_object_text'
+        ) }} as distance_from_object
     from extracted
 ),
 
@@ -52,15 +56,8 @@ validated as (
         case
             when json_object is null then 'not a JSON object'
             when record is null then 'a key appears twice (keys are case-insensitive)'
-            {{ missing_key_check('serialNumber', 'serial_number') }}
-            {{ missing_key_check('sensorReadingTime', 'sensor_reading_time_text') }}
-            {{ wrong_type_check('sensorReadingTime', 'sensor_reading_time_text', 'sensor_reading_time', 'an integer') }}
-            {{ wrong_type_check(
-                'distanceFromObject',
-                'distance_from_object_text',
-                'distance_from_object',
-                'an integer'
-            ) }}
+            -- required keys and types, as models/landing/_landing__sources.yml declares them
+            {{ landing_rejection_checks('step_trainer_landing', 'record') }}
         end as rejection_reason
     from typed
 ),

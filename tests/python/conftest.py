@@ -17,11 +17,7 @@ from moto.server import ThreadedMotoServer
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from spark_thrift_server import thrift_server  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from stedi_lakehouse.net import free_port  # noqa: E402
 
 
 class MotoS3Server:
@@ -57,7 +53,7 @@ class MotoS3Server:
 def _served() -> Iterator[MotoS3Server]:
     """A moto S3 server on a free loopback port, stopped even when the test fails."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = MotoS3Server(_free_port())
+    server = MotoS3Server(free_port())
     server.start()
     try:
         yield server

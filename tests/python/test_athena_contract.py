@@ -188,13 +188,13 @@ def test_bad_input_gives_the_same_answers_on_the_athena_sql_as_on_spark(contract
     rejected = sorted(tuple(row) for row in report["rejected"]["bad strict"])
     assert rejected == sorted(
         [("customer", "not a JSON object")]
-        + [("accelerometer", "timestamp is not an integer: abc")] * 2
+        + [("accelerometer", "timestamp is not an integer")] * 2
         + [("accelerometer", "not a JSON object")] * 3
         + [("accelerometer", "missing required key user")] * 2
         + [("accelerometer", "missing required key timestamp")]
-        + [("accelerometer", 'x is not a number: {"a":1}')]
-        + [("step_trainer", "distanceFromObject is not an integer: far")]
-        + [("step_trainer", "distanceFromObject is not an integer: 2.5")]
+        + [("accelerometer", "x is not a number")]
+        + [("step_trainer", "distanceFromObject is not an integer")]
+        + [("step_trainer", "distanceFromObject is not an integer")]
     )
 
 

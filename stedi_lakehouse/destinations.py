@@ -1,0 +1,221 @@
+"""The loader's destinations: a local directory or an S3 prefix, written atomically."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import botocore.exceptions as bce
+from boto3.s3.transfer import TransferConfig
+
+from stedi_lakehouse.aws import TRANSFER_CONCURRENCY, aws_errors
+from stedi_lakehouse.contract import DATASETS
+from stedi_lakehouse.errors import EXIT_AWS_ERROR, EXIT_INVALID_INPUT, LoaderError
+from stedi_lakehouse.sources import S3Location, SourceFile
+
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+CONTENT_TYPE = "application/x-ndjson"
+METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
+
+
+class LocalDestination:
+    """A local directory; writes go to a temporary file renamed into place.
+
+    Both destinations offer describe, stored_sha256, write, list_landing and delete; targets
+    are paths relative to the destination such as customer/landing/customer-1.json.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        umask = os.umask(0)
+        os.umask(umask)
+        self.mode = 0o666 & ~umask
+
+    def describe(self, target: str) -> str:
+        """Show the local path of a target."""
+        return str(self.root / target)
+
+    def stored_sha256(self, target: str) -> str | None:
+        """Hash the existing file's bytes, if there is one."""
+        path = self.root / target
+        try:
+            with path.open("rb") as handle:
+                return hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise LoaderError(f"Cannot read {path}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
+
+    def write(self, target: str, data: bytes, sha256: str) -> None:
+        """Write to a temporary file in the same directory, fsync it, then rename it."""
+        path = self.root / target
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            ) as handle:
+                temp = Path(handle.name)
+                try:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                except BaseException:
+                    temp.unlink(missing_ok=True)
+                    raise
+            os.chmod(temp, self.mode)
+            os.replace(temp, path)
+        except OSError as exc:
+            raise LoaderError(f"Cannot write {path}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
+
+    def list_landing(self) -> list[str]:
+        """List every file under {dataset}/landing/ for the three datasets."""
+        found = []
+        for dataset in DATASETS:
+            folder = self.root / dataset.name / "landing"
+            found += [p.relative_to(self.root).as_posix() for p in folder.rglob("*") if p.is_file()]
+        return sorted(found)
+
+    def delete(self, targets: list[str]) -> None:
+        """Remove files."""
+        for target in targets:
+            try:
+                (self.root / target).unlink(missing_ok=True)
+            except OSError as exc:
+                raise LoaderError(
+                    f"Cannot delete {self.root / target}: {exc.strerror}.", EXIT_INVALID_INPUT
+                ) from exc
+
+
+class S3Destination:
+    """An S3 bucket and prefix, written through boto3's transfer manager."""
+
+    def __init__(self, client: Any, location: S3Location, args: argparse.Namespace) -> None:
+        self.client = client
+        self.location = location
+        self.bucket_missing = False
+        self.transfer_config = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=MULTIPART_THRESHOLD,
+            max_concurrency=TRANSFER_CONCURRENCY,
+            preferred_transfer_client="classic",
+        )
+        self.extra_args: dict[str, Any] = {
+            "ContentType": CONTENT_TYPE,
+            "ChecksumAlgorithm": "SHA256",
+        }
+        if args.sse:
+            self.extra_args["ServerSideEncryption"] = args.sse
+        if args.kms_key_id:
+            self.extra_args["SSEKMSKeyId"] = args.kms_key_id
+
+    def _key(self, target: str) -> str:
+        """Return the object key of a target."""
+        return self.location.prefix + target
+
+    def describe(self, target: str) -> str:
+        """Show the s3:// URI of a target."""
+        return f"s3://{self.location.bucket}/{self._key(target)}"
+
+    def prepare(self, create: bool, dry_run: bool) -> str | None:
+        """Check that the bucket exists, creating it when asked; return a note or None."""
+        bucket = self.location.bucket
+        with aws_errors(bucket, "destination"):
+            try:
+                self.client.head_bucket(Bucket=bucket)
+                return None
+            except bce.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                    raise
+                if not create:
+                    raise
+            if dry_run:
+                self.bucket_missing = True
+                return f"would create bucket {bucket}"
+            region = self.client.meta.region_name
+            if region and region not in ("us-east-1", "aws-global"):
+                self.client.create_bucket(
+                    Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
+                )
+            else:
+                self.client.create_bucket(Bucket=bucket)
+            return f"created bucket {bucket}"
+
+    def stored_sha256(self, target: str) -> str | None:
+        """Read the sha256 metadata stored with the object, if there is one."""
+        if self.bucket_missing:
+            return None
+        with aws_errors(self.location.bucket, "destination"):
+            try:
+                head = self.client.head_object(Bucket=self.location.bucket, Key=self._key(target))
+            except bce.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+        return head.get("Metadata", {}).get(METADATA_SHA256)
+
+    def write(self, target: str, data: bytes, sha256: str) -> None:
+        """Upload bytes (multipart above the threshold) with a checksum on every request."""
+        extra = {**self.extra_args, "Metadata": {METADATA_SHA256: sha256}}
+        with aws_errors(self.location.bucket, "destination"):
+            self.client.upload_fileobj(
+                io.BytesIO(data),
+                self.location.bucket,
+                self._key(target),
+                ExtraArgs=extra,
+                Config=self.transfer_config,
+            )
+
+    def copy_from(self, source: SourceFile, target: str, sha256: str) -> None:
+        """Copy an unchanged S3 source object server-side, storing its checksum."""
+        extra = {
+            **self.extra_args,
+            "Metadata": {METADATA_SHA256: sha256},
+            "MetadataDirective": "REPLACE",
+            "CopySourceIfMatch": source.etag,
+        }
+        with aws_errors(self.location.bucket, "destination"):
+            self.client.copy(
+                {"Bucket": source.bucket, "Key": source.key},
+                self.location.bucket,
+                self._key(target),
+                ExtraArgs=extra,
+                Config=self.transfer_config,
+            )
+
+    def list_landing(self) -> list[str]:
+        """List every object under {prefix}{dataset}/landing/ for the three datasets."""
+        if self.bucket_missing:
+            return []
+        found = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        with aws_errors(self.location.bucket, "destination"):
+            for dataset in DATASETS:
+                prefix = self._key(f"{dataset.name}/landing/")
+                for page in paginator.paginate(Bucket=self.location.bucket, Prefix=prefix):
+                    found += [
+                        o["Key"][len(self.location.prefix) :] for o in page.get("Contents", [])
+                    ]
+        return sorted(found)
+
+    def delete(self, targets: list[str]) -> None:
+        """Delete objects in batches of 1,000, failing on any per-object error."""
+        with aws_errors(self.location.bucket, "destination"):
+            for start in range(0, len(targets), 1000):
+                batch = [{"Key": self._key(t)} for t in targets[start : start + 1000]]
+                response = self.client.delete_objects(
+                    Bucket=self.location.bucket, Delete={"Objects": batch, "Quiet": True}
+                )
+                for error in response.get("Errors", []):
+                    raise LoaderError(
+                        f"Could not delete s3://{self.location.bucket}/{error['Key']} "
+                        f"({error.get('Code')}).",
+                        EXIT_AWS_ERROR,
+                    )
+
+
+Destination = LocalDestination | S3Destination  # paths are relative to the destination prefix
