@@ -26,22 +26,22 @@ export SPARK_LOCAL_IP := 127.0.0.1
 
 run: check-java $(INSTALLED) profiles.yml
 ifeq ($(LANDING),$(SAMPLE))
-	$(BIN)/python scripts/generate_sample_data.py $(SAMPLE)
+	$(BIN)/python -m stedi_lakehouse.sample_data $(SAMPLE)
 endif
 	$(BIN)/python load_landing.py "$(LANDING)" $(LANDING_ROOT) --delete
-	$(BIN)/python scripts/build_lakehouse.py --target session --landing-root $(LANDING_ROOT) \
+	$(BIN)/python -m stedi_lakehouse.build --target session --landing-root $(LANDING_ROOT) \
 		--vars '$(VARS)' --skip-unit-tests $(if $(FULL_REFRESH),--full-refresh)
 
 test: check-java $(INSTALLED) profiles.yml
-	$(BIN)/python scripts/spark_thrift_server.py -- $(MAKE) --no-print-directory ci-checks
+	$(BIN)/python -m stedi_lakehouse.thrift_server -- $(MAKE) --no-print-directory ci-checks
 
 # Everything `make test` runs while its Thrift server is up (STEDI_THRIFT_PORT is set).
 ci-checks:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python scripts/generate_sample_data.py data/ci/sample
+	$(BIN)/python -m stedi_lakehouse.sample_data data/ci/sample
 	$(BIN)/python load_landing.py data/ci/sample $(CI_LANDING_ROOT) --delete
-	STEDI_SCHEMA=stedi_ci $(BIN)/python scripts/build_lakehouse.py --target ci --no-java-check \
+	STEDI_SCHEMA=stedi_ci $(BIN)/python -m stedi_lakehouse.build --target ci --no-java-check \
 		--landing-root $(CI_LANDING_ROOT)
 	STEDI_SCHEMA=stedi_ci STEDI_LANDING_ROOT=$(CURDIR)/$(CI_LANDING_ROOT) $(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest
@@ -52,9 +52,9 @@ ci-checks:
 # Uses the Thrift server of `make test` (STEDI_THRIFT_PORT), or starts one.
 .PHONY: athena-contract
 athena-contract: check-java $(INSTALLED) profiles.yml
-	$(BIN)/python scripts/generate_sample_data.py data/athena/sample
+	$(BIN)/python -m stedi_lakehouse.sample_data data/athena/sample
 	$(BIN)/python load_landing.py data/athena/sample data/athena/landing --delete
-	$(BIN)/python scripts/athena_contract.py --landing sample=data/athena/landing \
+	$(BIN)/python -m stedi_lakehouse.athena --landing sample=data/athena/landing \
 		--landing starter=../shared/data/udacity-starter
 
 # The scale benchmark (BENCHMARKS.md): the build against the peer baseline, the seeds' five Glue
@@ -71,7 +71,7 @@ bench: check-java $(INSTALLED) profiles.yml
 
 lint: $(INSTALLED) profiles.yml
 	$(BIN)/ruff check .
-	$(BIN)/python scripts/spark_thrift_server.py -- $(BIN)/sqlfluff lint models tests
+	$(BIN)/python -m stedi_lakehouse.thrift_server -- $(BIN)/sqlfluff lint models tests
 
 docs: check-java $(INSTALLED) profiles.yml
 	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session

@@ -123,13 +123,13 @@ class Bench:
         return Timed(seconds, peak, output)
 
     def has_full_refresh(self) -> bool:
-        """Tell whether scripts/build_lakehouse.py takes --full-refresh yet."""
-        command = [sys.executable, str(PROJECT_DIR / "scripts" / "build_lakehouse.py"), "--help"]
+        """Tell whether stedi_lakehouse/build.py takes --full-refresh yet."""
+        command = [sys.executable, "-m", "stedi_lakehouse.build", "--help"]
         help_text = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_DIR)
         if "--full-refresh" in help_text.stdout:
             return True
         print(
-            "note: scripts/build_lakehouse.py has no --full-refresh yet, so full builds run "
+            "note: stedi_lakehouse/build.py has no --full-refresh yet, so full builds run "
             "without it.",
             file=sys.stderr,
         )
@@ -144,7 +144,7 @@ class Bench:
         """Load (normally a re-check) and build as `make run` does; return times and counts."""
         loader = self.load(source, landing)
         command = [
-            sys.executable, str(PROJECT_DIR / "scripts" / "build_lakehouse.py"),
+            sys.executable, "-m", "stedi_lakehouse.build",
             "--target", "session", "--landing-root", str(landing), "--vars", vars_yaml,
             "--skip-unit-tests",  # as `make run`: unit tests check SQL logic, `make test` runs them
             *(self.full_refresh if full else []),

@@ -37,6 +37,23 @@ NEW_GUARD = f"""
     and (endswith(value, '}}') or endswith(btrim(value, {WHITE_SPACE}), '}}'))
     and not (locate('{{', value, locate('{{', value) + 1) > 0 and value rlike '[}}][ ]*[{{]')
 """
+MAPS = "(select from_json(value, 'map<string, string>') m from lines)"
+NUMBERS = "translate(m['{0}'], '0123456789.eE+-', '') = ''"
+PLAIN_CASTS = ", ".join(
+    ["try_cast(m['timestamp'] as bigint)"] + [f"try_cast(m['{k}'] as double)" for k in "xyz"]
+)
+CONTRACT_CASTS = ", ".join(
+    [
+        "case when cast(try_cast(m['timestamp'] as bigint) as string) = m['timestamp']"
+        " then try_cast(m['timestamp'] as bigint) end"
+    ]
+    + [
+        f"case when {NUMBERS.format(k)} and try_cast(m['{k}'] as double)"
+        f" between -1.7976931348623157e308 and 1.7976931348623157e308"
+        f" then try_cast(m['{k}'] as double) end"
+        for k in "xyz"
+    ]
+)
 WAYS = {
     "text_count": "select count(*) from lines",
     "from_json_map": "select from_json(value, 'map<string, string>') from lines",
@@ -46,6 +63,10 @@ WAYS = {
     "json_source": "select * from json_lines",
     "old_guard": f"select case when {OLD_GUARD} then 1 end from lines",
     "new_guard": f"select case when {NEW_GUARD} then 1 end from lines",
+    # the four numbers cast as a plain try_cast reads them, and as the contract reads them
+    # (macros/landing/contract_value.sql: canonical integers, a JSON number's characters)
+    "plain_casts": f"select {PLAIN_CASTS} from {MAPS}",
+    "contract_casts": f"select {CONTRACT_CASTS} from {MAPS}",
 }
 
 

@@ -11,7 +11,7 @@ What it does, everything under data/bench/ (git-ignored):
    --delete, into an empty landing root.
 3. Times RUNS rounds, alternating
    a. a full build as `make run` does it: the loader's re-check of the loaded landing root (it
-      writes nothing) plus scripts/build_lakehouse.py --target session --full-refresh
+      writes nothing) plus stedi_lakehouse/build.py --target session --full-refresh
       --skip-unit-tests, in strict mode. Its time is the sum of both, and the peak memory is
       the summed RSS of the build process and all its descendants (the JVM), sampled every
       0.2 s;
@@ -201,7 +201,7 @@ def benchmark(options: argparse.Namespace) -> None:
     original = (options.source or default_source()).resolve()
     bench = Bench(scale_dir / "logs")
     if options.increment and not bench.full_refresh:
-        raise BenchmarkError("--increment needs scripts/build_lakehouse.py --full-refresh")
+        raise BenchmarkError("--increment needs stedi_lakehouse/build.py --full-refresh")
     shutil.rmtree(bench.log_dir, ignore_errors=True)
 
     scaled = scale(original, source_dir, n)

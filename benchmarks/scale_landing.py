@@ -32,7 +32,7 @@ devices. A run without ``--increment`` removes such files again, so OUT always h
 what the arguments say.
 
 The default source is ``../shared/data/udacity-starter`` next to the repository or, when that
-is absent, the generated sample set (``scripts/generate_sample_data.py data/bench/sample``).
+is absent, the generated sample set (``stedi_lakehouse/sample_data.py data/bench/sample``).
 
 Exit codes:
     0  the scaled set is in place
@@ -101,8 +101,8 @@ def default_source() -> Path:
     """Return the starter data, or else the generated sample set (made here if needed)."""
     if STARTER.is_dir():
         return STARTER
-    generator = PROJECT_DIR / "scripts" / "generate_sample_data.py"
-    subprocess.run([sys.executable, str(generator), str(SAMPLE)], check=True)
+    generator = [sys.executable, "-m", "stedi_lakehouse.sample_data", str(SAMPLE)]
+    subprocess.run(generator, check=True, cwd=PROJECT_DIR)
     return SAMPLE
 
 

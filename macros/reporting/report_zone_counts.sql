@@ -2,7 +2,7 @@
     The zone report: row counts of every landing, trusted and curated table and of the
     quarantine, printed as a table at the end of each `dbt build` / `dbt run` (a table that
     the run failed to build or skipped is reported as not built, never with stale rows). It also logs
-    them as one JSON line prefixed `zone_counts=`, which scripts/build_lakehouse.py writes to
+    them as one JSON line prefixed `zone_counts=`, which stedi_lakehouse/build.py writes to
     target/zone_counts.json. It replaces screenshots of `select count(*)` in Athena.
 #}
 {% macro report_zone_counts() %}

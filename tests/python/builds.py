@@ -36,7 +36,7 @@ def build(
     schema: str | None = None,
     extra: list[str] | None = None,
 ) -> Build:
-    """Run scripts/build_lakehouse.py of a project in a schema of its own (or in `schema`)."""
+    """Run stedi_lakehouse/build.py of a project in a schema of its own (or in `schema`)."""
     schema = schema or f"stedi_test_{uuid.uuid4().hex[:8]}"
     target_dir = tmp_path / f"target_{schema}"
     env = {
@@ -53,7 +53,7 @@ def build(
         shutil.copy(project_dir / "profiles.yml.example", project_dir / "profiles.yml")
     command = [
         sys.executable,
-        str(project_dir / "scripts" / "build_lakehouse.py"),
+        "-m", "stedi_lakehouse.build",
         "--target", target,
         "--landing-root", str(landing_root),
         "--vars", vars_yaml,

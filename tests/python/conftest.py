@@ -5,19 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from spark_thrift_server import thrift_server  # noqa: E402
-
-from stedi_lakehouse.net import free_port  # noqa: E402
+from stedi_lakehouse.fake_aws import DUMMY_AWS_ENVIRONMENT, variables_to_remove
+from stedi_lakehouse.net import free_port
+from stedi_lakehouse.thrift_server import thrift_server
 
 
 class MotoS3Server:
@@ -76,15 +73,10 @@ def restartable_moto_s3_server() -> Iterator[MotoS3Server]:
 @pytest.fixture
 def aws_dummy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dummy credentials and no shared AWS config, so nothing can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+    for name in variables_to_remove(os.environ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name, value in DUMMY_AWS_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
 
 

@@ -1,4 +1,4 @@
-"""The Athena path, proven without AWS: scripts/athena_contract.py on a landing set of bad input.
+"""The Athena path, proven without AWS: stedi_lakehouse/athena/ on a landing set of bad input.
 
 The contract runs as `make athena-contract` does, as a subprocess with its own moto server on
 a free 127.0.0.1 port, which it stops even when it fails. Its Spark builds use the Thrift
@@ -20,7 +20,6 @@ from sqlglot import exp
 from test_pipeline import bad_delivery, write_lines
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-CONTRACT = PROJECT_DIR / "scripts" / "athena_contract.py"
 S3_ROOT = "s3://stedi-athena-local/stedi"
 COURSE_LAYOUT = {
     "customer_trusted": "customer/trusted",
@@ -68,7 +67,7 @@ def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProces
         shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
     report_file = work_dir / "report.json"
     command = [
-        sys.executable, str(CONTRACT),
+        sys.executable, "-m", "stedi_lakehouse.athena",
         "--work-dir", str(work_dir),
         "--report", str(report_file),
         *args,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
 import sqlglot
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+from stedi_lakehouse.athena.duckdb_replay import to_duckdb
+from stedi_lakehouse.athena.statements import statement_problem
 
-from athena_contract import statement_problem, to_duckdb  # noqa: E402
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 SECRET_KEYS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "password"}
 

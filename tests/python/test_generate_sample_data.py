@@ -1,30 +1,19 @@
-"""Tests for scripts/generate_sample_data.py (the deterministic sample landing data)."""
+"""Tests for stedi_lakehouse/sample_data.py (the deterministic sample landing data)."""
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from stedi_lakehouse import sample_data as gen
 from stedi_lakehouse.contract import load_datasets, validate_record
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_sample_data.py"
 CONTRACT = {dataset.name: dataset for dataset in load_datasets()}
 DATASETS = tuple(CONTRACT)
 PYTHON_TYPES = {"string": str, "bigint": int, "int": int, "double": float}
 # the consent keys the generator leaves out of some records, as real deliveries do
 SHARE_KEYS = {"shareWithResearchAsOfDate", "shareWithPublicAsOfDate", "shareWithFriendsAsOfDate"}
-
-
-def _load_module():
-    spec = importlib.util.spec_from_file_location("generate_sample_data", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_module()
 
 
 def _files(out: Path) -> dict[str, bytes]:

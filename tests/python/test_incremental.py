@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from builds import PROJECT_DIR, build, query
 
+from stedi_lakehouse import layout
+
 MODES = {"strict": "{}", "rubric": "{rubric_compatible: true}"}
 LANDING_TABLES = [
     "customer_landing_validated",
@@ -29,13 +31,7 @@ LANDING_TABLES = [
     "step_trainer_landing_validated",
     "landing_rejected_records",
 ]
-ZONE_TABLES = [
-    "customer_trusted",
-    "accelerometer_trusted",
-    "step_trainer_trusted",
-    "customer_curated",
-    "machine_learning_curated",
-]
+ZONE_TABLES = [name for name in layout.ZONE_TABLES if name.endswith(("_trusted", "_curated"))]
 # what rubric_compatible changes: the zones built from the landing tables
 MODE_DEPENDENT = "path:models/trusted path:models/curated"
 DAY_MS = 86_400_000
@@ -133,11 +129,12 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
     """A sample source with its last reading files held back, and an empty landing root."""
     root = tmp_path_factory.mktemp("incremental")
     source, held_back = root / "source", root / "held_back"
-    generator = PROJECT_DIR / "scripts" / "generate_sample_data.py"
     subprocess.run(
-        [sys.executable, str(generator), str(source), "--customers", "60", "--seed", "7"],
+        [sys.executable, "-m", "stedi_lakehouse.sample_data", str(source)]
+        + ["--customers", "60", "--seed", "7"],
         check=True,
         capture_output=True,
+        cwd=PROJECT_DIR,
     )
     for dataset in ("accelerometer", "step_trainer"):
         last = landing_files(source, dataset)[-1]

@@ -15,9 +15,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from athena_contract import ZONE_TABLES
 from builds import PROJECT_DIR, build, query, write_lines
 from reference_counts import reference_counts
+
+from stedi_lakehouse.layout import ZONE_TABLES
 
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
 
@@ -64,8 +65,8 @@ def test_sample_data_matches_the_reference(
 ):
     """The generated set has every awkward case: reused serials, late consent, withdrawals."""
     sample = tmp_path / "sample"
-    generator = PROJECT_DIR / "scripts" / "generate_sample_data.py"
-    subprocess.run([sys.executable, str(generator), str(sample)], check=True, capture_output=True)
+    generator = [sys.executable, "-m", "stedi_lakehouse.sample_data", str(sample)]
+    subprocess.run(generator, check=True, capture_output=True, cwd=PROJECT_DIR)
     vars_yaml = "{rubric_compatible: true}" if rubric_compatible else "{}"
     outcome = build(tmp_path, thrift_port, sample, vars_yaml)
     assert outcome.returncode == 0, outcome.output[-3000:]
@@ -172,12 +173,13 @@ def test_missing_java_is_one_clear_sentence(tmp_path: Path):
     result = subprocess.run(
         [
             sys.executable,
-            str(PROJECT_DIR / "scripts" / "build_lakehouse.py"),
+            "-m",
+            "stedi_lakehouse.build",
             "--target",
             "session",
         ],
         cwd=tmp_path,
-        env=env,
+        env={**env, "PYTHONPATH": str(PROJECT_DIR)},
         capture_output=True,
         text=True,
     )
@@ -203,7 +205,7 @@ def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
 ):
     """A copy of the project whose models leak: the data tests must stop the build."""
     project = tmp_path / "project"
-    for name in ["models", "macros", "seeds", "tests", "scripts", "conf"]:
+    for name in ["models", "macros", "seeds", "tests", "stedi_lakehouse", "conf"]:
         shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
     for name in ["dbt_project.yml", "profiles.yml.example"]:
         shutil.copy(PROJECT_DIR / name, project / name)

@@ -1,4 +1,4 @@
-"""The embedded Spark JVM's options (scripts/spark_jvm.py): JIT choice and class-data archive."""
+"""The embedded Spark JVM's options (stedi_lakehouse/spark_jvm.py): JIT and class-data archive."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import spark_jvm
+
+from stedi_lakehouse import spark_jvm
 
 
 def landing_of(tmp_path: Path, size: int) -> Path:

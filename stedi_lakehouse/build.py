@@ -5,8 +5,9 @@ Both steps run in one process through dbt's Python API, so an embedded Spark ses
 written to `target/zone_counts.json` as a flat JSON object.
 
 On the `session` target the embedded Spark JVM is started with the options of
-`scripts/spark_jvm.py` (a class-data archive, the quick compiler for small landing zones) and
-the build waits for it to exit, so that Derby's metastore lock is free for the next command.
+`stedi_lakehouse/spark_jvm.py` (a class-data archive, the quick compiler for small landing
+zones) and the build waits for it to exit, so that Derby's metastore lock is free for the
+next command.
 
 Exit codes:
     0  the build and all its tests passed
@@ -24,8 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-import spark_jvm
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from stedi_lakehouse import spark_jvm
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ZONE_COUNTS_PREFIX = "zone_counts="

@@ -5,7 +5,7 @@ port, its own metastore and warehouse in a scratch folder under `.spark/`, and i
 (and its folder removed) when the command ends, fails or is interrupted. The command sees
 the port as STEDI_THRIFT_PORT, which the `ci` target of profiles.yml reads.
 
-    python scripts/spark_thrift_server.py -- dbt build --target ci
+    python -m stedi_lakehouse.thrift_server -- dbt build --target ci
 
 Exit codes:
     the command's own exit code, or
@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pyspark
 
+from stedi_lakehouse.net import free_port
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 SKIP_APP_CLASS_VERIFICATION = "-XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote"
@@ -37,13 +39,6 @@ SKIP_APP_CLASS_VERIFICATION = "-XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerif
 
 class ServerStartError(RuntimeError):
     """The Thrift server exited or did not listen in time."""
-
-
-def free_port() -> int:
-    """Ask the kernel for a port that is free on loopback now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def is_listening(port: int) -> bool:

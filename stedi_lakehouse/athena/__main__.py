@@ -1,0 +1,253 @@
+r"""Prove that the project builds on Amazon Athena, without an AWS account.
+
+1. Adapter path: stage the landing tables and run `dbt build --target athena_local` against
+   moto's server on 127.0.0.1 standing in for S3, Glue, Athena and STS. Every statement that
+   reached Athena is read back (ListQueryExecutions, GetQueryExecution) and parsed with
+   sqlglot's athena dialect. A statement fails when it does not parse, or when the parser keeps
+   it only as an opaque command and its SELECT body does not parse either. Before the build,
+   a stale object is put in every zone folder: the build must remove it (a rebuild replaces a
+   table's data, never appends to it) and must leave the landing files alone.
+2. Same answers: the Athena SQL that reached moto (the landing views and the CREATE TABLE AS
+   of every model) is transpiled from Athena's dialect to DuckDB's and run by DuckDB over the
+   landing files, with views over the files standing in for the external tables. Its zone
+   counts and its quarantine (dataset, reason) must equal those of Spark builds of the models
+   (through the Spark Thrift server of `make test`, or one started here) for every landing set
+   and mode. DuckDB stands in for Athena's Trino
+   engine; docs/athena.md says what this proves and what it does not.
+3. Lint: sqlfluff with the athena dialect over the compiled Athena SQL that this project
+   writes (models, its data tests, the landing DDL): zero violations.
+
+    python -m stedi_lakehouse.athena --landing sample=data/athena/landing \
+        --landing starter=../shared/data/udacity-starter
+
+A landing set whose directory is absent is skipped with a message.
+
+Exit codes:
+    0  every check passed
+    1  a check failed
+    2  a build could not run (dbt on athena_local, or Spark)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stedi_lakehouse.athena import MODES, PROJECT_DIR, BuildError, progress
+from stedi_lakehouse.athena.aws_stand_in import moto_athena, prepare_account, s3_keys
+from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
+from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
+from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
+from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
+from stedi_lakehouse.layout import ZONE_TABLES
+
+
+@dataclass
+class Report:
+    """What the contract found; written as JSON with --report."""
+
+    statements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    statement_problems: list[str] = field(default_factory=list)
+    tests_checked: int = 0
+    s3_problems: list[str] = field(default_factory=list)
+    landing_files_kept: int = 0
+    athena_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    spark_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    rejected: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    spark_rejected: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    lint_files: int = 0
+    lint_problems: list[str] = field(default_factory=list)
+    replay_problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        """Every failed check, one line each."""
+        mismatches = [
+            f"zone counts differ for {key}: Spark {self.spark_counts[key]}, Athena SQL on "
+            f"DuckDB {self.athena_counts[key]}"
+            for key in self.spark_counts
+            if self.spark_counts[key] != self.athena_counts.get(key)
+        ]
+        mismatches += [
+            f"the quarantine differs for {key}: Spark {self.spark_rejected[key]}, Athena SQL on "
+            f"DuckDB {self.rejected.get(key)}"
+            for key in self.spark_rejected
+            if self.spark_rejected[key] != self.rejected.get(key)
+        ]
+        return (
+            self.statement_problems
+            + self.s3_problems
+            + self.replay_problems
+            + mismatches
+            + self.lint_problems
+        )
+
+
+def check_s3(keys_before: list[str], keys_after: list[str]) -> list[str]:
+    """A rebuild empties every zone folder; the landing files stay."""
+    problems = [f"stale object survived the build: {k}" for k in keys_after if "stale-from" in k]
+    landing = [k for k in keys_before if "/landing/" in k]
+    problems += [f"landing file removed by the build: {k}" for k in landing if k not in keys_after]
+    return problems
+
+
+def check_adapter_path(
+    project_dir: Path, modes: list[str], landing: dict[str, Path], work_dir: Path, report: Report
+) -> None:
+    """Build on athena_local in every mode; check the statements, S3 and the compiled SQL."""
+    first_landing = next(iter(landing.values()), None)
+    with moto_athena():
+        for mode in modes:
+            progress(f"dbt-athena on athena_local (moto), {mode} mode")
+            prepare_account(first_landing)
+            keys_before = s3_keys()
+            statements = athena_local_build(project_dir, mode, work_dir)
+            keys_after = s3_keys()
+            report.s3_problems += [f"{mode}: {p}" for p in check_s3(keys_before, keys_after)]
+            report.landing_files_kept = sum("/landing/" in k for k in keys_after)
+            report.statements[mode] = statements
+            for statement in statements:
+                problem = statement_problem(statement["query"])
+                if problem:
+                    first = first_line(statement["query"])
+                    source = origin(statement["query"])
+                    report.statement_problems.append(f"{mode}: {source}: {problem}\n    {first}")
+            # the data tests do not reach moto's Athena (see athena_local_build): parse them here
+            tests = compiled_tests(work_dir / f"target-{mode}")
+            report.tests_checked += len(tests)
+            for node_id, sql in tests.items():
+                problem = statement_problem(sql)
+                if problem:
+                    report.statement_problems.append(f"{mode}: {node_id}: {problem}")
+            compiled = authored_sql(work_dir / f"target-{mode}")
+            staging = {
+                f"{mode}:{origin(s['query'])}:{i}": s["query"]
+                for i, s in enumerate(statements)
+                if origin(s["query"]) == "macro_stage_landing_tables"
+                and re.match(r"(?is)\s*(--[^\n]*\n\s*)*create\s+(external|or)", s["query"])
+            }
+            report.lint_files += len(compiled) + len(staging)
+            report.lint_problems += lint({f"{mode}:{k}": v for k, v in compiled.items()} | staging)
+
+
+def print_counts(report: Report) -> None:
+    """The zone counts of both engines side by side, `!` where they differ."""
+    keys = list(report.athena_counts)
+    if not keys:
+        return
+    print("\nZone counts: Spark build | Athena SQL on DuckDB")
+    print("".ljust(25) + "".join(key.center(22) for key in keys))
+    print("".ljust(25) + "".join(f"{'spark':>10} {'athena':>10} " for _ in keys))
+    for table in ZONE_TABLES:
+        cells = ""
+        for key in keys:
+            athena = report.athena_counts[key].get(table)
+            spark = report.spark_counts[key].get(table) if key in report.spark_counts else "-"
+            mark = "!" if spark not in ("-", athena) else " "
+            cells += f"{_number(spark):>10} {_number(athena):>10}{mark}"
+        print(table.ljust(25) + cells)
+
+
+def _number(value: object) -> str:
+    """A count with thousands separators; `missing` for a table that was not built."""
+    if value is None:
+        return "missing"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="exit codes:\n" + __doc__.split("Exit codes:\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--landing",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="a landing set laid out like the starter data; repeatable",
+    )
+    parser.add_argument(
+        "--modes", default="strict,rubric", help="comma-separated: strict, rubric (default both)"
+    )
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help="the dbt project")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=PROJECT_DIR / "target" / "athena_contract",
+        help="dbt target folders and the report go here",
+    )
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark builds")
+    parser.add_argument("--report", type=Path, help="write the findings as JSON here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the three checks; return the exit code."""
+    options = parse_args(argv)
+    modes = [m.strip() for m in options.modes.split(",") if m.strip()]
+    if not modes or any(m not in MODES for m in modes):
+        print(f"--modes takes {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    report = Report()
+    landing: dict[str, Path] = {}
+    for item in options.landing:
+        name, _, directory = item.partition("=")
+        if Path(directory).is_dir():
+            landing[name] = Path(directory)
+        else:
+            report.skipped.append(f"{name}: {directory} is absent, so its comparisons are skipped")
+    options.work_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+    try:
+        check_adapter_path(options.project_dir, modes, landing, options.work_dir, report)
+        for name, root in landing.items():
+            for mode in modes:
+                progress(f"the Athena SQL on DuckDB over {root} ({mode})")
+                replay = replay_in_duckdb(report.statements[mode], root)
+                report.athena_counts[f"{name} {mode}"] = replay.counts
+                report.rejected[f"{name} {mode}"] = replay.rejected
+                report.replay_problems += [f"{name} {mode}: {p}" for p in replay.problems]
+        if not options.no_spark and landing:
+            with spark_thrift_port() as port:
+                for name, root in landing.items():
+                    for mode in modes:
+                        key = f"{name} {mode}"
+                        counts, rejected = spark_build(root, mode, port, options.work_dir)
+                        report.spark_counts[key] = counts
+                        report.spark_rejected[key] = rejected
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        if options.report:
+            options.report.write_text(json.dumps(report.__dict__, indent=2) + "\n")
+
+    checked = sum(len(s) for s in report.statements.values())
+    print(
+        f"1. Adapter path: {checked} statements reached Athena (moto) and were checked, "
+        f"and {report.tests_checked} compiled data tests"
+    )
+    print(f"2. Same answers: {len(report.athena_counts)} landing sets x modes on DuckDB")
+    print(f"3. Lint: {report.lint_files} compiled Athena SQL files, sqlfluff athena")
+    for line in report.skipped:
+        print(f"skipped: {line}")
+    print_counts(report)
+    failures = report.failures
+    for failure in failures:
+        print(f"FAIL {failure}", file=sys.stderr)
+    print(f"\nAthena contract: {'FAILED' if failures else 'passed'} ({len(failures)} failures)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""The Athena SQL run on DuckDB over the landing files, standing in for Athena's Trino engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from stedi_lakehouse.athena.aws_stand_in import SCHEMA
+from stedi_lakehouse.athena.statements import origin
+from stedi_lakehouse.layout import ZONE_TABLES, landing_files
+
+
+def trino_map_lambda(node: exp.Expression) -> exp.Expression:
+    """Rewrite Trino's map_filter / transform_values / transform_keys to DuckDB list lambdas."""
+    if not (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() in ("map_filter", "transform_values", "transform_keys")
+        and len(node.expressions) == 2
+        and isinstance(node.expressions[1], exp.Lambda)
+    ):
+        return node
+    mapping, function = node.expressions
+    key_name, value_name = (p.name for p in function.expressions)
+    fields = {key_name: "key", value_name: "value"}
+
+    def entry_field(part: exp.Expression) -> exp.Expression:
+        qualified = isinstance(part, exp.Column) and bool(part.table)
+        if isinstance(part, exp.Identifier | exp.Column) and part.name in fields and not qualified:
+            return exp.column(fields[part.name], table="__entry")
+        return part
+
+    body = function.this.transform(entry_field).sql("duckdb")
+    entries = f"map_entries({mapping.sql('duckdb')})"
+    if node.name.lower() == "map_filter":
+        rewritten = f"map_from_entries(list_filter({entries}, lambda __entry: {body}))"
+    else:
+        new_key, new_value = (
+            (body, "__entry.value")
+            if node.name.lower() == "transform_keys"
+            else ("__entry.key", body)
+        )
+        rewritten = (
+            f"map_from_entries(list_transform({entries}, "
+            f"lambda __entry: {{'key': {new_key}, 'value': {new_value}}}))"
+        )
+    return sqlglot.parse_one(rewritten, read="duckdb")
+
+
+def trino_json_to_map(node: exp.Expression) -> exp.Expression:
+    """cast(json as map(varchar, json)): a JSON null stays JSON 'null' as in Trino.
+
+    DuckDB's own cast makes it SQL NULL, which would hide a mistake that Trino reveals.
+    A value that is not a JSON object gives NULL here; Trino fails, which try() makes NULL.
+    """
+    if not (
+        isinstance(node, exp.Cast)
+        and node.to.is_type(exp.DataType.Type.MAP)
+        and [t.this for t in node.to.expressions]
+        == [exp.DataType.Type.VARCHAR, exp.DataType.Type.JSON]
+    ):
+        return node
+    # try() here too: DuckDB evaluates the repeated value outside an enclosing try()
+    value = f"try({node.this.sql('duckdb')})"
+    return sqlglot.parse_one(
+        f"case when json_type({value}) = 'OBJECT' "
+        f"then map_from_entries(list_zip(json_keys({value}), {value} -> '$.*')) end",
+        read="duckdb",
+    )
+
+
+def trino_is_json_scalar(node: exp.Expression) -> exp.Expression:
+    """is_json_scalar, which DuckDB lacks: a JSON number, string, boolean or null."""
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "is_json_scalar"):
+        return node
+    value = node.expressions[0].sql("duckdb")
+    return sqlglot.parse_one(f"json_type({value}) not in ('OBJECT', 'ARRAY')", read="duckdb")
+
+
+INTEGER_TYPES = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT}
+INTEGER_TYPES |= {exp.DataType.Type.INT, exp.DataType.Type.BIGINT}
+
+
+def trino_integer_cast(node: exp.Expression) -> exp.Expression:
+    """try_cast of text to an integer type: NULL for '2.5', as Trino and Spark (DuckDB rounds)."""
+    if not (isinstance(node, exp.TryCast) and node.to.this in INTEGER_TYPES):
+        return node
+    text = node.this.sql("duckdb")
+    return sqlglot.parse_one(
+        f"case when regexp_full_match(cast({text} as varchar), '\\s*[+-]?[0-9]+\\s*') "
+        f"then {node.sql('duckdb')} end",
+        read="duckdb",
+    )
+
+
+def to_duckdb(query: exp.Expression) -> str:
+    """DuckDB SQL of an Athena (Trino) query, with the rewrites above."""
+    rewrites = [trino_json_to_map, trino_is_json_scalar, trino_map_lambda, trino_integer_cast]
+    for rewrite in rewrites:
+        # again until nothing changes: a rewritten map lambda may hold another one
+        for _ in range(5):
+            before = query.sql("duckdb")
+            query = query.transform(rewrite)
+            if query.sql("duckdb") == before:
+                break
+    return query.sql("duckdb")
+
+
+def lines_stand_in(landing_root: Path, location: str) -> str:
+    """A DuckDB query standing in for a raw-line external table over `location`.
+
+    One row per line (Hadoop's line reader ends a line at LF, CRLF or CR), the empty line
+    NULL ('serialization.null.format' = ''), `$path` the file, `$file_modified_time` its
+    modification time and `$file_size` its size.
+    """
+    dataset = location.rstrip("/").split("/")[-2]
+    files = [str(p) for p in landing_files(landing_root, dataset)]
+    if not files:
+        return (
+            'select cast(null as varchar) as line, cast(null as varchar) as "$path", '
+            'cast(null as timestamp) as "$file_modified_time", '
+            'cast(null as bigint) as "$file_size" limit 0'
+        )
+    return (
+        "select nullif(line, '') as line, filename as \"$path\", "
+        'last_modified as "$file_modified_time", size as "$file_size" from ('
+        "select filename, last_modified, size, "
+        "unnest(regexp_split_to_array(content, '\\r\\n|\\r|\\n')) as line "
+        f"from read_text({files!r}))"
+    )
+
+
+@dataclass
+class Replay:
+    """The outcome of running the Athena SQL on DuckDB over one landing set."""
+
+    counts: dict[str, int | None]
+    rejected: list[tuple[str, str]]
+    problems: list[str]
+
+
+def replay_in_duckdb(statements: list[dict[str, str]], landing_root: Path) -> Replay:
+    """Run the landing views and the models' CREATE TABLE AS on DuckDB over the landing files.
+
+    Statements that do not parse are skipped (the adapter-path check reports them); a table
+    that is not built then counts as missing. Return the zone counts, the (dataset,
+    rejection_reason) rows of the quarantine, and the statements DuckDB could not run.
+    """
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as awsdatacatalog")
+    con.execute(f"create schema awsdatacatalog.{SCHEMA}")
+    problems: list[str] = []
+    for statement in statements:
+        try:
+            expression = sqlglot.parse_one(statement["query"], read="athena")
+        except (ParseError, TokenError):
+            continue
+        if not isinstance(expression, exp.Create):
+            continue
+        table = expression.this if isinstance(expression.this, exp.Table) else None
+        table = table or expression.this.find(exp.Table)
+        kind = expression.args.get("kind", "").upper()
+        name = f'awsdatacatalog."{SCHEMA}"."{table.name}"' if table else ""
+        location = expression.find(exp.LocationProperty)
+        duckdb_sql = None
+        if kind == "TABLE" and table and table.name.endswith("__lines") and location:
+            stand_in = lines_stand_in(landing_root, location.this.name)
+            duckdb_sql = f"create or replace view {name} as {stand_in}"
+        elif kind == "VIEW" and expression.expression is not None:
+            duckdb_sql = f"create or replace view {name} as {to_duckdb(expression.expression)}"
+        elif (
+            kind == "TABLE"
+            and expression.expression is not None
+            and origin(statement["query"]).startswith("model.")
+        ):
+            duckdb_sql = f"create or replace table {name} as {to_duckdb(expression.expression)}"
+        if duckdb_sql is not None:
+            try:
+                con.execute(duckdb_sql)
+            except duckdb.Error as error:
+                first = str(error).splitlines()[0]
+                problems.append(f"DuckDB could not run {origin(statement['query'])}: {first}")
+    counts: dict[str, int | None] = {}
+    for zone_table in ZONE_TABLES:
+        try:
+            row = con.execute(f'select count(*) from awsdatacatalog."{SCHEMA}"."{zone_table}"')
+            counts[zone_table] = int(row.fetchone()[0])  # type: ignore[index]
+        except duckdb.CatalogException:
+            counts[zone_table] = None
+    rejected: list[tuple[str, str]] = []
+    if counts["landing_rejected_records"] is not None:
+        rows = con.execute(
+            "select dataset, rejection_reason "
+            f'from awsdatacatalog."{SCHEMA}".landing_rejected_records order by 1, 2 limit 1000'
+        ).fetchall()
+        rejected = [(str(dataset), str(reason)) for dataset, reason in rows]
+    return Replay(counts, rejected, problems)
