@@ -50,9 +50,12 @@
 -#}
 {% macro athena__landing_json_object(line_column) -%}
     transform_values(
-        -- a second object (`}{`) refused as on Spark, so that both engines quarantine the same lines
+        -- the line's shape checked as on Spark, whatever Trino's parser accepts after the object:
+        -- it begins with `{` and ends with `}` (white space aside) and holds no second object
         if(
-            not regexp_like({{ line_column }}, '[}][ \t]*[{]'),
+            regexp_like({{ line_column }}, '^\s*[{]')
+            and regexp_like({{ line_column }}, '[}]\s*$')
+            and not regexp_like({{ line_column }}, '[}][ \t]*[{]'),
             try(cast(json_parse({{ line_column }}) as map(varchar, json)))
         ),
         (entry_key, entry_value) -> if(

@@ -9,13 +9,16 @@
 {%- endmacro %}
 
 {#-
-    try_cast with the type names of Trino's DML (integer, varchar), as the sources declare Hive's
-    (int, string). Text is trimmed first, as Spark's cast does: ' 7 ' is 7 on both engines.
+    try_cast with the type names of Trino's DML, as Athena's documentation asks (`integer`, not
+    Hive's `int`, which dbt-athena's dml_data_type leaves as it is). A number's text is trimmed
+    first, as Spark's cast does (' 7 ' is 7 on both engines); a string type is never trimmed.
 -#}
 {% macro athena__safe_cast(field, type) -%}
-    {%- if type | lower in ['string', 'varchar'] -%}
-    try_cast({{ field }} as {{ dml_data_type(type) }})
+    {%- set name = type | lower | trim -%}
+    {%- set dml_type = 'integer' if name == 'int' else dml_data_type(type) -%}
+    {%- if name.startswith(('string', 'varchar', 'char')) -%}
+    try_cast({{ field }} as {{ dml_type }})
     {%- else -%}
-    try_cast(trim(cast({{ field }} as varchar)) as {{ dml_data_type(type) }})
+    try_cast(trim(cast({{ field }} as varchar)) as {{ dml_type }})
     {%- endif -%}
 {%- endmacro %}

@@ -14,14 +14,14 @@ parsed as (
         source_file,
         source_file_modified_at,
         raw_line,
-        {{ landing_json_object('raw_line') }} as json_object
+        {{ landing_json_object('raw_line') }} as line_object
     from new_lines
 ),
 
 keyed as (
     select
         *,
-        {{ case_insensitive_keys('json_object') }} as record
+        {{ case_insensitive_keys('line_object') }} as record
     from parsed
 ),
 
@@ -30,7 +30,7 @@ extracted as (
         source_file,
         source_file_modified_at,
         raw_line,
-        json_object,
+        line_object,
         record,
         {{ landing_json_value('record', 'email') }} as email_text,
         regexp_extract(raw_line, '(?i)"email" *: *"([^"]*)"', 1) as email_in_line,
@@ -77,7 +77,7 @@ validated as (
     select
         *,
         case
-            when json_object is null then 'not a JSON object'
+            when line_object is null then 'not a JSON object'
             when record is null then 'a key appears twice (keys are case-insensitive)'
             -- required keys and types, as models/landing/_landing__sources.yml declares them
             {{ landing_rejection_checks('customer_landing', 'record') }}

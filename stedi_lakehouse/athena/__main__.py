@@ -4,7 +4,9 @@ r"""Prove that the project builds on Amazon Athena, without an AWS account.
    moto's server on 127.0.0.1 standing in for S3, Glue, Athena and STS. Every statement that
    reached Athena is read back (ListQueryExecutions, GetQueryExecution) and parsed with
    sqlglot's athena dialect. A statement fails when it does not parse, or when the parser keeps
-   it only as an opaque command and its SELECT body does not parse either. Before the build,
+   it only as an opaque command and its SELECT body does not parse either. Statements that
+   Athena runs on Trino (DML, views, CREATE TABLE AS, the compiled data tests) must also parse
+   with Trino's own grammar (trino_grammar.py), which refuses Spark SQL. Before the build,
    a stale object is put in every zone folder: the build must remove it (a rebuild replaces a
    table's data, never appends to it) and must leave the landing files alone.
 2. Same answers: the Athena SQL that reached moto (the landing views and the CREATE TABLE AS
@@ -44,6 +46,7 @@ from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark
 from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
 from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
+from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
 from stedi_lakehouse.layout import ZONE_TABLES
 
 
@@ -54,6 +57,8 @@ class Report:
     statements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     statement_problems: list[str] = field(default_factory=list)
     tests_checked: int = 0
+    sqlglot_checked: int = 0
+    trino_checked: int = 0
     s3_problems: list[str] = field(default_factory=list)
     landing_files_kept: int = 0
     athena_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -97,6 +102,16 @@ def check_s3(keys_before: list[str], keys_after: list[str]) -> list[str]:
     return problems
 
 
+def check_statement(sql: str, report: Report) -> list[str]:
+    """Problems of one statement: sqlglot's athena dialect, and Trino's grammar where it runs."""
+    report.sqlglot_checked += 1
+    problems = [problem] if (problem := statement_problem(sql)) else []
+    if runs_on_trino(sql):
+        report.trino_checked += 1
+        problems += [problem] if (problem := trino_problem(sql)) else []
+    return problems
+
+
 def check_adapter_path(
     project_dir: Path, modes: list[str], landing: dict[str, Path], work_dir: Path, report: Report
 ) -> None:
@@ -113,17 +128,16 @@ def check_adapter_path(
             report.landing_files_kept = sum("/landing/" in k for k in keys_after)
             report.statements[mode] = statements
             for statement in statements:
-                problem = statement_problem(statement["query"])
-                if problem:
-                    first = first_line(statement["query"])
-                    source = origin(statement["query"])
-                    report.statement_problems.append(f"{mode}: {source}: {problem}\n    {first}")
+                sql, source = statement["query"], origin(statement["query"])
+                for problem in check_statement(sql, report):
+                    report.statement_problems.append(
+                        f"{mode}: {source}: {problem}\n    {first_line(sql)}"
+                    )
             # the data tests do not reach moto's Athena (see athena_local_build): parse them here
             tests = compiled_tests(work_dir / f"target-{mode}")
             report.tests_checked += len(tests)
             for node_id, sql in tests.items():
-                problem = statement_problem(sql)
-                if problem:
+                for problem in check_statement(sql, report):
                     report.statement_problems.append(f"{mode}: {node_id}: {problem}")
             compiled = authored_sql(work_dir / f"target-{mode}")
             staging = {
@@ -234,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
 
     checked = sum(len(s) for s in report.statements.values())
     print(
-        f"1. Adapter path: {checked} statements reached Athena (moto) and were checked, "
-        f"and {report.tests_checked} compiled data tests"
+        f"1. Adapter path: {checked} statements reached Athena (moto), and "
+        f"{report.tests_checked} compiled data tests: {report.sqlglot_checked} parsed by "
+        f"sqlglot's athena dialect, {report.trino_checked} run on Trino parsed by Trino's grammar"
     )
     print(f"2. Same answers: {len(report.athena_counts)} landing sets x modes on DuckDB")
     print(f"3. Lint: {report.lint_files} compiled Athena SQL files, sqlfluff athena")

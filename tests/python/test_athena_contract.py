@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+from builds import bad_delivery, write_lines
 from sqlglot import exp
-from test_pipeline import bad_delivery, write_lines
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 S3_ROOT = "s3://stedi-athena-local/stedi"
@@ -197,13 +198,39 @@ def test_bad_input_gives_the_same_answers_on_the_athena_sql_as_on_spark(contract
     )
 
 
+def test_athena_casts_name_trinos_types(contract):
+    """Athena's DML documentation asks for `integer`; Hive's `int` is for DDL."""
+    _, report = contract
+    sql = "\n".join(statements(report))
+    assert re.search(r"(?i)\bas integer\)", sql)  # distanceFromObject, an int of the contract
+    assert not re.search(r"(?i)\bas int\)", sql)
+
+
 def test_compiled_athena_sql_has_no_lint_violation(contract):
     _, report = contract
     assert report["lint_files"] >= len(MODELS)
     assert report["lint_problems"] == []
 
 
-def test_a_spark_only_construct_in_a_model_fails_the_contract(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("spark_sql", "problem"),
+    [
+        # sqlglot refuses backticks; Trino's grammar refuses rlike and knows no type `string`
+        ("select distinct `customer_email`", "does not parse"),
+        (
+            "select distinct customer_email from readings where customer_email rlike '@' --",
+            "Trino's grammar refuses it",
+        ),
+        (
+            "select distinct cast(customer_email as string) as customer_email",
+            "casts to Spark's type `string`",
+        ),
+    ],
+    ids=["backticks", "rlike", "cast-as-string"],
+)
+def test_a_spark_only_construct_in_a_model_fails_the_contract(
+    tmp_path: Path, spark_sql: str, problem: str
+):
     project = tmp_path / "project"
     project.mkdir()
     for name in ["dbt_project.yml", "macros", "models", "seeds", "tests"]:
@@ -216,9 +243,7 @@ def test_a_spark_only_construct_in_a_model_fails_the_contract(tmp_path: Path):
     sql = model.read_text()
     assert "select distinct customer_email from readings" in sql
     # valid Spark SQL, which Athena's engine cannot run
-    model.write_text(
-        sql.replace("select distinct customer_email", "select distinct `customer_email`")
-    )
+    model.write_text(sql.replace("select distinct customer_email", spark_sql, 1))
 
     landing = tmp_path / "landing"
     bad_delivery(landing)
@@ -230,9 +255,66 @@ def test_a_spark_only_construct_in_a_model_fails_the_contract(tmp_path: Path):
         "--no-spark",
     )  # fmt: skip
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "model.stedi_lakehouse.customer_curated: does not parse" in result.stderr
+    assert f"model.stedi_lakehouse.customer_curated: {problem}" in result.stderr
     assert "Athena contract: FAILED" in result.stdout
-    # the rest is still checked: DuckDB builds what parses, and the broken table is missing
+    # the rest is still checked: DuckDB builds what sqlglot parses
     counts = report["athena_counts"]["bad strict"]
-    assert counts["customer_curated"] is None
     assert counts["customer_trusted"] == 1
+    if problem == "does not parse":
+        assert counts["customer_curated"] is None
+
+
+@pytest.mark.parametrize(
+    "vars_yaml",
+    [
+        # a zone folder inside a landing folder
+        f"{{landing_root: '{S3_ROOT}', athena_zone_root: '{S3_ROOT}/customer/landing/zones'}}",
+        # a landing folder inside a zone folder
+        f"{{landing_root: '{S3_ROOT}/customer/trusted/raw'}}",
+    ],
+    ids=["zone-in-landing", "landing-in-zone"],
+)
+def test_a_build_that_would_empty_a_landing_folder_is_refused(tmp_path: Path, vars_yaml: str):
+    from dbt.cli.main import dbtRunner
+
+    from stedi_lakehouse.athena.aws_stand_in import (
+        athena_statements,
+        moto_athena,
+        prepare_account,
+        s3_keys,
+    )
+
+    if not (PROJECT_DIR / "profiles.yml").exists():
+        shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    with moto_athena():
+        prepare_account(landing)
+        keys_before = s3_keys()
+        result = dbtRunner().invoke(
+            [
+                "build",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--target",
+                "athena_local",
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--vars",
+                vars_yaml,
+                "--exclude-resource-type",
+                "test",
+                "unit_test",
+            ]  # fmt: skip
+        )
+        statements = athena_statements()
+        keys_after = s3_keys()
+    assert not result.success
+    assert "Refusing to build: the S3 folder" in str(result.exception)
+    # no table was written: nothing reached Athena, and every object, landing or stale, is kept
+    assert not [s for s in statements if "create table" in s["query"].lower()]
+    assert keys_after == keys_before

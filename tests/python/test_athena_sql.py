@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 import sqlglot
 import yaml
 
 from stedi_lakehouse.athena.duckdb_replay import to_duckdb
 from stedi_lakehouse.athena.statements import statement_problem
+from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -94,3 +96,35 @@ def test_athena_profiles_take_credentials_from_the_aws_chain_only():
     # the stand-in target cannot reach AWS: without AWS_ENDPOINT_URL dbt refuses to start
     assert outputs["athena_local"]["endpoint_url"] == "{{ env_var('AWS_ENDPOINT_URL') }}"
     assert "env_var('AWS_PROFILE'" in outputs["athena"]["aws_profile_name"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select a from t where a rlike 'x'",
+        "select cast(a as string) from t",
+        "insert overwrite table t select 1",
+        "select 1 as json_object",
+    ],
+)
+def test_trinos_grammar_refuses_spark_sql(sql):
+    assert trino_problem(sql) is not None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        '/* {"node_id": "model.x"} */ create table "db"."t" with (format = \'parquet\') '
+        "as select try_cast(a as integer) as a, 1 as string from s",
+        "create or replace view db.v as select regexp_like(a, '[}]') as b from t",
+        "select count(*) from (select a from t where a is null) dbt_internal_test",
+    ],
+)
+def test_trinos_grammar_accepts_athena_sql(sql):
+    assert runs_on_trino(sql)
+    assert trino_problem(sql) is None
+
+
+def test_hive_ddl_is_left_to_sqlglot():
+    assert not runs_on_trino("create external table `db`.`t` (`a` string) location 's3://b/p/'")
+    assert not runs_on_trino("-- staging\ndrop table if exists `db`.`t`")
