@@ -37,13 +37,22 @@ import json
 import logging
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stedi_lakehouse.athena import MODES, PROJECT_DIR, BuildError, progress
-from stedi_lakehouse.athena.aws_stand_in import moto_athena, prepare_account, s3_keys
+from stedi_lakehouse.athena.aws_stand_in import (
+    BUCKET,
+    SCHEMA,
+    WORK_GROUP,
+    moto_athena,
+    prepare_account,
+    s3_keys,
+)
 from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
 from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
+from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
 from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
 from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
@@ -57,6 +66,8 @@ class Report:
     statements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     statement_problems: list[str] = field(default_factory=list)
     tests_checked: int = 0
+    iam_calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    iam_problems: list[str] = field(default_factory=list)
     sqlglot_checked: int = 0
     trino_checked: int = 0
     s3_problems: list[str] = field(default_factory=list)
@@ -87,6 +98,7 @@ class Report:
         ]
         return (
             self.statement_problems
+            + self.iam_problems
             + self.s3_problems
             + self.replay_problems
             + mismatches
@@ -112,6 +124,16 @@ def check_statement(sql: str, report: Report) -> list[str]:
     return problems
 
 
+def check_iam(mode: str, requests: list[dict[str, Any]], report: Report) -> None:
+    """Every AWS call of the build must be allowed by the documented IAM policy."""
+    calls = list(dict.fromkeys(calls_of(requests, WORK_GROUP)))
+    report.iam_calls[mode] = [asdict(call) for call in calls]
+    policy = policy_for_stand_in(POLICY_FILE.read_text(), BUCKET, SCHEMA)
+    report.iam_problems += [
+        f"{mode}: {POLICY_FILE.name} does not allow {problem}" for problem in denied(policy, calls)
+    ]
+
+
 def check_adapter_path(
     project_dir: Path, modes: list[str], landing: dict[str, Path], work_dir: Path, report: Report
 ) -> None:
@@ -122,7 +144,8 @@ def check_adapter_path(
             progress(f"dbt-athena on athena_local (moto), {mode} mode")
             prepare_account(first_landing)
             keys_before = s3_keys()
-            statements = athena_local_build(project_dir, mode, work_dir)
+            statements, requests = athena_local_build(project_dir, mode, work_dir)
+            check_iam(mode, requests, report)
             keys_after = s3_keys()
             report.s3_problems += [f"{mode}: {p}" for p in check_s3(keys_before, keys_after)]
             report.landing_files_kept = sum("/landing/" in k for k in keys_after)
@@ -252,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{report.tests_checked} compiled data tests: {report.sqlglot_checked} parsed by "
         f"sqlglot's athena dialect, {report.trino_checked} run on Trino parsed by Trino's grammar"
     )
+    calls = max((len(c) for c in report.iam_calls.values()), default=0)
+    print(f"   IAM: {calls} distinct AWS calls of a build, checked against {POLICY_FILE.name}")
     print(f"2. Same answers: {len(report.athena_counts)} landing sets x modes on DuckDB")
     print(f"3. Lint: {report.lint_files} compiled Athena SQL files, sqlfluff athena")
     for line in report.skipped:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -23,12 +27,36 @@ SCHEMA = "stedi_athena"
 
 
 @contextlib.contextmanager
+def recorded_requests() -> Iterator[list[dict[str, Any]]]:
+    """Record the requests moto's stand-in receives in the block; the list fills at its end."""
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    recording: list[dict[str, Any]] = []
+
+    def recorder(verb: str) -> bytes:
+        method = "GET" if verb == "download" else "POST"
+        url = f"{endpoint}/moto-api/recorder/{verb}-recording"
+        with urllib.request.urlopen(urllib.request.Request(url, method=method)) as response:
+            return response.read()
+
+    recorder("reset")
+    recorder("start")
+    try:
+        yield recording
+    finally:
+        recorder("stop")
+        lines = recorder("download").decode("utf-8").splitlines()
+        recording += [json.loads(line) for line in lines if line.strip()]
+
+
+@contextlib.contextmanager
 def moto_athena() -> Iterator[str]:
     """Run moto's server on a free 127.0.0.1 port with dummy credentials; yield its URL.
 
     The environment points every AWS client of this process at it (AWS_ENDPOINT_URL) and
     away from any real account; it is restored afterwards, and the server stopped.
     """
+    # moto's request recorder writes here (read when moto is first imported)
+    os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(Path(tempfile.mkdtemp()) / "recording"))
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

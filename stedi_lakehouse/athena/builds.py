@@ -10,9 +10,10 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from stedi_lakehouse.athena import MODES, PROJECT_DIR, BuildError, progress
-from stedi_lakehouse.athena.aws_stand_in import S3_ROOT, athena_statements
+from stedi_lakehouse.athena.aws_stand_in import S3_ROOT, athena_statements, recorded_requests
 
 
 def run_dbt(args: list[str]) -> None:
@@ -24,10 +25,13 @@ def run_dbt(args: list[str]) -> None:
         raise BuildError(f"`dbt {' '.join(args[:1])}` on athena_local failed: {result.exception}")
 
 
-def athena_local_build(project_dir: Path, mode: str, work_dir: Path) -> list[dict[str, str]]:
+def athena_local_build(
+    project_dir: Path, mode: str, work_dir: Path
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """Stage the landing tables, build (no tests) and compile the data tests on athena_local.
 
-    Return the statements that reached Athena during these steps. The data tests and unit
+    Return the statements that reached Athena during these steps, and every request that dbt
+    sent to the stand-in (moto's recording, for the IAM check). The data tests and unit
     tests are not built: moto executes no SQL, so a test gets no row back (dbt needs exactly
     one) and a unit test finds no columns of its inputs; their SQL is compiled and linted.
     """
@@ -40,10 +44,11 @@ def athena_local_build(project_dir: Path, mode: str, work_dir: Path) -> list[dic
         "--log-path", str(work_dir / "logs"),
         "--vars", vars_yaml,
     ]  # fmt: skip
-    run_dbt(["run-operation", "stage_landing_tables", *common])
-    run_dbt(["build", *common, "--exclude-resource-type", "test", "unit_test"])
-    run_dbt(["compile", *common, "--select", "resource_type:test"])
-    return [s for s in athena_statements() if s["id"] not in before]
+    with recorded_requests() as requests:
+        run_dbt(["run-operation", "stage_landing_tables", *common])
+        run_dbt(["build", *common, "--exclude-resource-type", "test", "unit_test"])
+        run_dbt(["compile", *common, "--select", "resource_type:test"])
+    return [s for s in athena_statements() if s["id"] not in before], requests
 
 
 def spark_build(

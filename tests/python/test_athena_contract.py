@@ -20,6 +20,9 @@ import sqlglot
 from builds import bad_delivery, write_lines
 from sqlglot import exp
 
+from stedi_lakehouse.athena.aws_stand_in import BUCKET, SCHEMA
+from stedi_lakehouse.athena.iam import POLICY_FILE, Call, denied, policy_for_stand_in
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 S3_ROOT = "s3://stedi-athena-local/stedi"
 COURSE_LAYOUT = {
@@ -318,3 +321,51 @@ def test_a_build_that_would_empty_a_landing_folder_is_refused(tmp_path: Path, va
     # no table was written: nothing reached Athena, and every object, landing or stale, is kept
     assert not [s for s in statements if "create table" in s["query"].lower()]
     assert keys_after == keys_before
+
+
+def recorded_calls(report: dict) -> list[Call]:
+    return [
+        Call(c["action"], c["resource"], tuple(tuple(pair) for pair in c["conditions"]))
+        for c in report["iam_calls"]["strict"]
+    ]
+
+
+def stand_in_policy() -> dict:
+    return json.loads(policy_for_stand_in(POLICY_FILE.read_text(), BUCKET, SCHEMA))
+
+
+def test_every_aws_call_of_a_build_is_allowed_by_the_documented_policy(contract):
+    _, report = contract
+    calls = recorded_calls(report)
+    assert {call.action.split(":")[0] for call in calls} == {"athena", "glue", "s3"}
+    assert report["iam_problems"] == []
+    assert denied(json.dumps(stand_in_policy()), calls) == []
+
+
+@pytest.mark.parametrize(
+    "removed", ["s3:DeleteObject", "s3:ListBucket", "glue:GetTable", "athena:StartQueryExecution"]
+)
+def test_a_policy_without_a_permission_the_build_uses_fails_the_check(contract, removed: str):
+    _, report = contract
+    policy = stand_in_policy()
+    for statement in policy["Statement"]:
+        actions = (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+        statement["Action"] = [action for action in actions if action != removed] or ["none:None"]
+    problems = denied(json.dumps(policy), recorded_calls(report))
+    assert problems
+    assert all(problem.startswith(f"{removed} on ") for problem in problems)
+
+
+def test_the_policy_keeps_the_build_out_of_the_landing_zone_and_other_prefixes():
+    policy = json.dumps(stand_in_policy())
+    bucket = f"arn:aws:s3:::{BUCKET}"
+    outside = [
+        Call("s3:PutObject", f"{bucket}/stedi/customer/landing/customer-1.json"),
+        Call("s3:DeleteObject", f"{bucket}/stedi/accelerometer/landing/a.json"),
+        Call("s3:ListBucket", bucket, (("s3:prefix", "other/"),)),
+        Call("s3:ListBucket", bucket),
+        Call("glue:DeleteTable", "arn:aws:glue:us-east-1:123456789012:table/other/t"),
+    ]
+    assert len(denied(policy, outside)) == len(outside)
