@@ -66,7 +66,7 @@ INCREMENT ?= 0
 
 .PHONY: bench
 bench: check-java $(INSTALLED) profiles.yml
-	$(BIN)/python benchmarks/run_benchmark.py --scale $(SCALE) --runs $(RUNS) \
+	$(BIN)/python -m benchmarks.run_benchmark --scale $(SCALE) --runs $(RUNS) \
 		$(if $(filter 1,$(INCREMENT)),--increment)
 
 lint: $(INSTALLED) profiles.yml

@@ -1,7 +1,7 @@
 """Scale benchmark: the lakehouse build against the peer baseline, on N times the data.
 
     make bench SCALE=100 RUNS=3 INCREMENT=1
-    python benchmarks/run_benchmark.py --scale 100 --runs 3 --increment
+    python -m benchmarks.run_benchmark --scale 100 --runs 3 --increment  # from the project root
 
 What it does, everything under data/bench/ (git-ignored):
 
@@ -20,13 +20,13 @@ What it does, everything under data/bench/ (git-ignored):
 4. Builds once more in rubric-compatible mode (untimed).
 5. With --increment: RUNS rounds of: an untimed full build of the data, then the increment
    delivery (scale_landing.py --increment) and a timed incremental build as `make run` does it
-   (loader, which loads the new files, plus build_lakehouse.py without --full-refresh), then a
-   timed full build of the same data. The two builds' zone counts must be equal.
+   (loader, which loads the new files, plus stedi_lakehouse/build.py without --full-refresh),
+   then a timed full build of the same data. The two builds' zone counts must be equal.
 6. Checks the counts: every zone count of every build, in both modes, and the baseline's five
    row counts must be exactly N times the same build's counts on the unscaled source. Those 1x
    counts are built once and cached in data/bench/reference-counts.json (at N = 1 the run's own
-   builds are the 1x builds). On the starter data, the 1x rubric-mode and baseline counts must
-   be the course rubric's figures.
+   builds are the 1x builds; benchmarks/reference_counts.py). On the starter data, the 1x
+   rubric-mode and baseline counts must be the course rubric's figures.
 7. Prints the medians, the ratio build/baseline, the peak memory, a Markdown table row for
    BENCHMARKS.md and the machine's facts.
 
@@ -44,49 +44,38 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import shutil
 import statistics
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_runner import (
+from benchmarks.bench_runner import (
     BENCH_DIR,
-    GLUE_JOBS_DIR,
     MIB,
     PROJECT_DIR,
+    RUBRIC_VARS,
+    STRICT_VARS,
     Bench,
     BenchmarkError,
     Build,
-    Counts,
     Timed,
     machine_facts,
 )
-from scale_landing import STARTER, LayoutError, Scaled, default_source, scale
-
-REFERENCE_CACHE = BENCH_DIR / "reference-counts.json"
-RUBRIC_FIGURES = {
-    "customer_trusted": 482,
-    "accelerometer_trusted": 40_981,
-    "customer_curated": 482,
-    "step_trainer_trusted": 14_460,
-    "machine_learning_curated": 43_681,
-}
-STRICT_VARS = "{}"
-RUBRIC_VARS = "{rubric_compatible: true}"
+from benchmarks.reference_counts import References, build_references, check
+from benchmarks.scale_landing import STARTER, LayoutError, Scaled, default_source, scale
 
 
-def fingerprint(paths: list[Path]) -> str:
-    """Return a short SHA-256 over the names and bytes of files (folders: all files in them)."""
-    digest = hashlib.sha256()
-    for top in paths:
-        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        for path in files:
-            digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+@dataclass
+class Rounds:
+    """What the timed rounds measured, for the report."""
+
+    first_load: Timed
+    builds: list[Build] = field(default_factory=list)
+    baselines: list[Timed] = field(default_factory=list)
+    incremental: list[Build] = field(default_factory=list)
+    full_after: list[Build] = field(default_factory=list)  # the full build after each increment
 
 
 def median(values: list[float]) -> float:
@@ -94,81 +83,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def check(what: str, got: Counts, reference: Counts, factor: int) -> None:
-    """Raise BenchmarkError unless every count is FACTOR times the reference count."""
-    wrong = []
-    for table in sorted(reference.keys() | got.keys()):
-        one = reference.get(table)
-        expected = None if one is None else one * factor
-        if got.get(table) != expected:
-            wrong.append(f"  {table}: expected {expected}, got {got.get(table)}")
-    if wrong:
-        raise BenchmarkError(f"wrong counts in {what}:\n" + "\n".join(wrong))
-
-
-class References:
-    """The 1x counts of each kind of build, cached in data/bench/reference-counts.json."""
-
-    KINDS = ("strict", "rubric", "baseline")
-
-    def __init__(self, scaled: Scaled) -> None:
-        project = fingerprint(
-            [PROJECT_DIR / p for p in ("models", "macros", "seeds", "dbt_project.yml")]
-        )
-        jobs = fingerprint([GLUE_JOBS_DIR])
-        source = scaled.source_sha256[:16]
-        self.keys = {
-            "strict": f"build strict source={source} project={project}",
-            "rubric": f"build rubric source={source} project={project}",
-            "baseline": f"baseline source={source} jobs={jobs}",
-        }
-        try:
-            self.cache: dict[str, Counts] = json.loads(REFERENCE_CACHE.read_text())
-        except (OSError, ValueError):
-            self.cache = {}
-        self.counts = {k: self.cache[key] for k, key in self.keys.items() if key in self.cache}
-
-    def missing(self) -> list[str]:
-        """Return the kinds whose 1x counts are not known yet."""
-        return [kind for kind in self.KINDS if kind not in self.counts]
-
-    def expect(self, kind: str, what: str, got: Counts, factor: int) -> None:
-        """Check counts against N x the 1x counts; at N = 1 the first ones seen are the 1x."""
-        if kind not in self.counts and factor == 1:
-            self.counts[kind] = got
-        check(what, got, self.counts[kind], factor)
-
-    def save(self) -> None:
-        """Store the 1x counts."""
-        self.cache.update({self.keys[kind]: counts for kind, counts in self.counts.items()})
-        REFERENCE_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        REFERENCE_CACHE.write_text(json.dumps(self.cache, indent=2, sort_keys=True) + "\n")
-
-    def check_rubric_figures(self) -> None:
-        """On the starter data, the 1x rubric-mode and baseline counts are the rubric's."""
-        for kind in ("rubric", "baseline"):
-            rubric_tables = {t: self.counts[kind].get(t) for t in RUBRIC_FIGURES}
-            check(f"the 1x {kind} counts (the rubric's figures)", rubric_tables, RUBRIC_FIGURES, 1)
-
-
-def build_references(bench: Bench, refs: References, source: Path) -> None:
-    """Build the unscaled source once in each missing kind (untimed) to get its counts."""
-    one = BENCH_DIR / "scale-1"
-    print(f"1x counts: building the unscaled source ({', '.join(refs.missing())})", flush=True)
-    scale(source, one / "source", 1)
-    landing = one / "landing"
-    if "strict" in refs.missing():
-        refs.counts["strict"] = bench.build(one / "source", landing, STRICT_VARS).counts
-    if "rubric" in refs.missing():
-        refs.counts["rubric"] = bench.build(one / "source", landing, RUBRIC_VARS).counts
-    if "baseline" in refs.missing():
-        bench.load(one / "source", landing)
-        refs.counts["baseline"] = bench.baseline(landing, one / "baseline-out")[1]
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line; exit 2 on bad arguments."""
     parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run_benchmark",  # run as a module: it imports stedi_lakehouse
         description=__doc__.split("\n\n")[0],
         epilog="exit codes:\n" + __doc__.split("Exit codes:\n")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -212,15 +130,13 @@ def benchmark(options: argparse.Namespace) -> None:
         build_references(bench, refs, original)
 
     shutil.rmtree(landing, ignore_errors=True)
-    first_load = bench.load(source_dir, landing)
-    print(f"first load (fresh landing root): {first_load.seconds:.1f} s", flush=True)
+    done = Rounds(bench.load(source_dir, landing))
+    print(f"first load (fresh landing root): {done.first_load.seconds:.1f} s", flush=True)
 
-    builds: list[Build] = []
-    baselines: list[Timed] = []
     for round_no in range(1, runs + 1):
         built = bench.build(source_dir, landing, STRICT_VARS)
         refs.expect("strict", f"the strict build of round {round_no}", built.counts, n)
-        builds.append(built)
+        done.builds.append(built)
         print(
             f"[round {round_no}/{runs}] full build {built.seconds:.1f} s (loader check "
             f"{built.loader.seconds:.1f} s + build {built.build.seconds:.1f} s), peak RSS "
@@ -229,7 +145,7 @@ def benchmark(options: argparse.Namespace) -> None:
         )
         timed, counts = bench.baseline(landing, scale_dir / "baseline-out")
         refs.expect("baseline", f"the peer baseline of round {round_no}", counts, n)
-        baselines.append(timed)
+        done.baselines.append(timed)
         print(f"[round {round_no}/{runs}] peer baseline {timed.seconds:.1f} s", flush=True)
 
     rubric = bench.build(source_dir, landing, RUBRIC_VARS)
@@ -238,8 +154,6 @@ def benchmark(options: argparse.Namespace) -> None:
     if original == STARTER.resolve():
         refs.check_rubric_figures()
 
-    incremental: list[Build] = []
-    full_after: list[Build] = []
     if options.increment:
         for round_no in range(1, runs + 1):
             scale(original, source_dir, n)  # back to the state before the increment
@@ -249,15 +163,11 @@ def benchmark(options: argparse.Namespace) -> None:
             inc = bench.build(source_dir, landing, STRICT_VARS, full=False)
             full = bench.build(source_dir, landing, STRICT_VARS)
             check(f"incremental build {round_no} (vs the full build)", inc.counts, full.counts, 1)
-            if full_after:  # every full build of the same data counts the same
-                check(
-                    f"full build {round_no} after the increment",
-                    full.counts,
-                    full_after[0].counts,
-                    1,
-                )
-            incremental.append(inc)
-            full_after.append(full)
+            if done.full_after:  # every full build of the same data counts the same
+                first = done.full_after[0].counts
+                check(f"full build {round_no} after the increment", full.counts, first, 1)
+            done.incremental.append(inc)
+            done.full_after.append(full)
             print(
                 f"[increment {round_no}/{runs}] {delivery.increment_lines:,} new readings: "
                 f"incremental build {inc.seconds:.1f} s (loader "
@@ -267,27 +177,33 @@ def benchmark(options: argparse.Namespace) -> None:
             )
         scale(original, source_dir, n)  # leave the scaled set as its marker says
     refs.save()
+    report(n, scaled, done)
+    print(f"Logs: {bench.log_dir.relative_to(PROJECT_DIR)}/")
 
-    build_s = median([b.seconds for b in builds])
-    baseline_s = median([b.seconds for b in baselines])
-    peak = max(b.build.peak_rss for b in builds) / MIB
+
+def report(n: int, scaled: Scaled, done: Rounds) -> None:
+    """Print the medians, the ratios, a Markdown row for BENCHMARKS.md and the machine."""
+    runs = len(done.builds)
+    build_s = median([b.seconds for b in done.builds])
+    baseline_s = median([b.seconds for b in done.baselines])
+    peak = max(b.build.peak_rss for b in done.builds) / MIB
     print()
-    print(f"first load                      {first_load.seconds:8.1f} s")
+    print(f"first load                      {done.first_load.seconds:8.1f} s")
     print(
         f"full build, median of {runs}        {build_s:8.1f} s   (loader check "
-        f"{median([b.loader.seconds for b in builds]):.1f} s + build "
-        f"{median([b.build.seconds for b in builds]):.1f} s)"
+        f"{median([b.loader.seconds for b in done.builds]):.1f} s + build "
+        f"{median([b.build.seconds for b in done.builds]):.1f} s)"
     )
     print(f"peer baseline, median of {runs}     {baseline_s:8.1f} s   (five Spark applications)")
     print(f"ratio build/baseline            {build_s / baseline_s:8.2f}")
     print(
         f"peak RSS of the build           {peak:8,.0f} MiB (the baseline's largest job: "
-        f"{max(b.peak_rss for b in baselines) / MIB:,.0f} MiB)"
+        f"{max(b.peak_rss for b in done.baselines) / MIB:,.0f} MiB)"
     )
     inc_cells = "| – | – |"
-    if incremental:
-        inc_s = median([b.seconds for b in incremental])
-        full_s = median([b.seconds for b in full_after])
+    if done.incremental:
+        inc_s = median([b.seconds for b in done.incremental])
+        full_s = median([b.seconds for b in done.full_after])
         print(f"incremental build, median       {inc_s:8.1f} s")
         print(f"full build after the increment  {full_s:8.1f} s")
         print(f"ratio incremental/full          {inc_s / full_s:8.2f}")
@@ -306,7 +222,6 @@ def benchmark(options: argparse.Namespace) -> None:
     )
     print()
     print(machine_facts())
-    print(f"Logs: {bench.log_dir.relative_to(PROJECT_DIR)}/")
 
 
 def main(argv: list[str] | None = None) -> int:

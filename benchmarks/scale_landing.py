@@ -1,18 +1,11 @@
 """Write a STEDI landing set N times the size of a source landing set, for `make bench`.
 
-    python benchmarks/scale_landing.py OUT --copies N [--source DIR] [--increment]
+    python -m benchmarks.scale_landing OUT --copies N [--source DIR] [--increment]  # project root
 
-The output holds N copies (k = 0 .. N-1) of every source record. Copy 0 is the source
-unchanged, byte for byte. Copy k > 0 differs in exactly these fields (keys matched ignoring
-case, so ``timeStamp`` counts as ``timestamp``):
-
-* e-mails (customer ``email``, accelerometer ``user``): ``+k`` is added to the local part, and
-  the domain and any surrounding blanks stay: ``Ann.Lee@test.com`` becomes ``Ann.Lee+3@test.com``;
-* serial numbers (customer and step-trainer ``serialNumber``): ``-k`` is appended;
-* epoch milliseconds (customer ``registrationDate``, ``lastUpdateDate`` and the three
-  ``share*AsOfDate``; accelerometer ``timestamp``; step-trainer ``sensorReadingTime``): shifted
-  by k x 30 days. Only positive integers are shifted, so an absent, null or 0 consent stays
-  what it is.
+The output holds N copies (k = 0 .. N-1) of every source record of every dataset of the landing
+contract (stedi_lakehouse/contract.py). Copy 0 is the source unchanged, byte for byte. Copy
+k > 0 adds ``+k`` to the e-mails, appends ``-k`` to the serial numbers and shifts the epoch
+milliseconds by k x 30 days (benchmarks/scale_copies.py says exactly which fields and how).
 
 No copy shares a customer, a device or a millisecond with another (as long as the source spans
 less than 30 days, which is checked), so every zone of a build holds exactly N times the
@@ -47,35 +40,21 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
+
+from benchmarks.scale_copies import SHIFT_MS, Variants, write_copies
+from stedi_lakehouse.contract import DATASETS as CONTRACT
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STARTER = PROJECT_DIR.parent / "shared" / "data" / "udacity-starter"
 SAMPLE = PROJECT_DIR / "data" / "bench" / "sample"
 VERSION = 1  # raise when the output for the same source and N changes
 MARKER = ".scale_landing.json"
-SHIFT_MS = 30 * 86_400_000
-DATASETS = ("customer", "accelerometer", "step_trainer")
+DATASETS = tuple(dataset.name for dataset in CONTRACT)  # each one's folder: <name>/landing/
 READING_DATASETS = ("accelerometer", "step_trainer")
-
-EMAIL, SERIAL, TIME = "email", "serial", "time"
-FIELD_ROLES = {  # lower-case key -> what changes between copies
-    "customer": {
-        "email": EMAIL,
-        "serialnumber": SERIAL,
-        "registrationdate": TIME,
-        "lastupdatedate": TIME,
-        "sharewithresearchasofdate": TIME,
-        "sharewithpublicasofdate": TIME,
-        "sharewithfriendsasofdate": TIME,
-    },
-    "accelerometer": {"user": EMAIL, "timestamp": TIME},
-    "step_trainer": {"serialnumber": SERIAL, "sensorreadingtime": TIME},
-}
 
 
 class LayoutError(Exception):
@@ -130,69 +109,6 @@ def sha256_of(files: dict[str, list[Path]]) -> str:
     return digest.hexdigest()
 
 
-def with_email_suffix(value: str, k: int) -> str:
-    """Add +k to the local part of an e-mail, keeping the domain and surrounding blanks."""
-    local, at, domain = value.rpartition("@")
-    return f"{local}+{k}@{domain}" if at else f"{value}+{k}"
-
-
-class Variants:
-    """Turns one source line into the line of copy k; tracks the epoch-millisecond range."""
-
-    def __init__(self, dataset: str) -> None:
-        self.roles = FIELD_ROLES[dataset]
-        self.unparsed = 0
-        self.low: int | None = None
-        self.high: int | None = None
-
-    def parse(self, raw: bytes) -> Callable[[int, int], bytes] | None:
-        """Parse a line once; return a function (k, shift in ms) -> line, or None to copy it."""
-        if not raw.strip():
-            return None
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict):
-            self.unparsed += 1
-            return None
-        fields = [(key, role) for key in record if (role := self.roles.get(key.lower()))]
-        for key, role in fields:
-            value = record[key]
-            if role == TIME and type(value) is int and value > 0:
-                self.low = value if self.low is None else min(self.low, value)
-                self.high = value if self.high is None else max(self.high, value)
-
-        def variant(k: int, shift: int) -> bytes:
-            copy: dict[str, Any] = dict(record)
-            for key, role in fields:
-                value = copy[key]
-                if role == TIME:
-                    if type(value) is int and value > 0:
-                        copy[key] = value + shift
-                elif isinstance(value, str) and k > 0:
-                    copy[key] = with_email_suffix(value, k) if role == EMAIL else f"{value}-{k}"
-            return json.dumps(copy, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-
-        return variant
-
-
-def write_copies(
-    dataset: str, source: Path, outputs: list[tuple[int, int, BinaryIO]], variants: Variants
-) -> tuple[int, int]:
-    """Stream one source file into its outputs (copy k, shift, file); return (bytes, lines)."""
-    written = lines = 0
-    with source.open("rb") as lines_in:
-        for raw in lines_in:
-            variant = variants.parse(raw)
-            for k, shift, out in outputs:
-                line = raw if variant is None or (k == 0 and shift == 0) else variant(k, shift)
-                out.write(line)
-                written += len(line)
-                lines += 1
-    return written, lines
-
-
 def write_set(files: dict[str, list[Path]], out: Path, copies: int) -> tuple[int, int]:
     """Write the N copies of every source file; return (bytes, lines)."""
     width = len(str(copies - 1))
@@ -209,7 +125,7 @@ def write_set(files: dict[str, list[Path]], out: Path, copies: int) -> tuple[int
                     (k, k * SHIFT_MS, stack.enter_context(open_out(folder, path, f"k{k:0{width}}")))
                     for k in range(copies)
                 ]
-                written, lines = write_copies(dataset, path, outputs, variants)
+                written, lines = write_copies(path, outputs, variants)
             total_bytes += written
             total_lines += lines
         unparsed += variants.unparsed
@@ -237,9 +153,7 @@ def write_increment(files: dict[str, list[Path]], out: Path, copies: int) -> tup
         variants = Variants(dataset)
         for path in files[dataset]:
             with open_out(folder, path, "increment") as handle:
-                written, lines = write_copies(
-                    dataset, path, [(0, copies * SHIFT_MS, handle)], variants
-                )
+                written, lines = write_copies(path, [(0, copies * SHIFT_MS, handle)], variants)
             total_bytes += written
             total_lines += lines
     return total_bytes, total_lines
@@ -298,6 +212,7 @@ def scale(source: Path, out: Path, copies: int, increment: bool = False) -> Scal
 def main(argv: list[str] | None = None) -> int:
     """Scale the source set; return the exit code."""
     parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scale_landing",  # run as a module: it imports stedi_lakehouse
         description=__doc__.split("\n\n")[0],
         epilog="exit codes:\n" + __doc__.split("Exit codes:\n")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -1,0 +1,1 @@
+"""The scale benchmark of `make bench`: run its scripts as modules from the project root."""
