@@ -102,3 +102,13 @@ check-java:
 
 clean:
 	rm -rf target logs .spark data
+
+# A one-minute smoke test of a real AWS account (docs/athena.md): the tiny landing set loaded to
+# a prefix of its own, built on the `athena` target into a database of its own, checked against
+# the Spark build's figures, then removed. Needs STEDI_S3_ROOT and AWS credentials.
+# STAND_IN=1 runs it against moto on 127.0.0.1 instead, up to where SQL would execute.
+STAND_IN ?=
+
+.PHONY: athena-smoke
+athena-smoke: $(INSTALLED) profiles.yml
+	$(BIN)/python -m stedi_lakehouse.athena.smoke $(if $(filter 1,$(STAND_IN)),--stand-in)

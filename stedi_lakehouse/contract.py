@@ -2,8 +2,9 @@
 
 `models/landing/_landing__sources.yml` declares each landing dataset: its folder (the path of
 its `external.location`), the folder names a delivery may use (`meta.source_folders`), its
-keys and their types (`columns`, less the source's `meta.lineage_columns`) and the keys that
-must be present (`meta.required_keys`). The dbt models and this module read the same file, so
+keys and their types (`columns`, less the source's `meta.lineage_columns`), the keys that
+must be present (`meta.required_keys`) and how deep objects may nest inside a line's object
+(the source's `meta.max_object_depth`). The dbt models and this module read the same file, so
 a key, a type or a required key is changed there and nowhere else (docs/rules.md).
 """
 
@@ -35,6 +36,7 @@ class Dataset:
     folders: tuple[str, ...]
     required: tuple[str, ...]  # as declared, e.g. lastUpdateDate
     types: dict[str, str]  # declared key -> "string" | "bigint" | "int" | "double"
+    max_object_depth: int  # objects nested deeper inside a line's object are refused
 
     def declared(self, key: str) -> str | None:
         """The declared spelling of a key found in a record, keys being case-insensitive."""
@@ -50,7 +52,8 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     datasets = []
     for source in document["sources"]:
-        lineage = set(source.get("config", {}).get("meta", {}).get("lineage_columns", []))
+        source_meta = source.get("config", {}).get("meta", {})
+        lineage = set(source_meta.get("lineage_columns", []))
         for table in source["tables"]:
             meta = table.get("config", {}).get("meta", {})
             name = table["external"]["location"].rstrip("/").split("/")[-2]
@@ -68,6 +71,7 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
                     folders=tuple(meta.get("source_folders", [name])),
                     required=tuple(meta.get("required_keys", [])),
                     types=types,
+                    max_object_depth=source_meta["max_object_depth"],
                 )
             )
     return tuple(datasets)
@@ -110,12 +114,21 @@ def _plain(text: str) -> str:
     return text if text and all(char in "0123456789.eE+-" for char in text) else ""
 
 
+def _object_depth(value: Any) -> int:
+    """How deep objects nest inside a value: 0 for a scalar, arrays not counted."""
+    children = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, dict | list):
+        return 0
+    deepest = max((_object_depth(child) for child in children), default=0)
+    return deepest + isinstance(value, dict)
+
+
 def validate_record(record: Any, dataset: Dataset) -> str | None:
     """Return why a parsed JSON value breaks the dataset's contract, or None when it is valid.
 
     The reasons are worded exactly as the `*_landing_parsed` models word them.
     """
-    if not isinstance(record, dict):
+    if not isinstance(record, dict) or _object_depth(record) > dataset.max_object_depth + 1:
         return "not a JSON object"
     if getattr(record, "repeated", False):  # set by the loader's JSON decoder
         return "a key appears twice (keys are case-insensitive)"

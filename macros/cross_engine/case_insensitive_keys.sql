@@ -4,15 +4,16 @@
     case), which the landing models quarantine rather than guess which value counts. Done once
     per line: looking each key up by scanning the entries costs a lambda per key and entry.
 #}
-{% macro case_insensitive_keys(record_column) %}
-    {{ return(adapter.dispatch('case_insensitive_keys', 'stedi_lakehouse')(record_column)) }}
+{% macro case_insensitive_keys(record_column, line_column) %}
+    {{ return(adapter.dispatch('case_insensitive_keys', 'stedi_lakehouse')(record_column, line_column)) }}
 {% endmacro %}
 
-{% macro default__case_insensitive_keys(record_column) %}
+{% macro default__case_insensitive_keys(record_column, line_column) %}
     {{ unsupported_adapter('case_insensitive_keys') }}
 {% endmacro %}
 
-{% macro spark__case_insensitive_keys(record_column) -%}
+{#- Spark's map keeps every entry of a repeated key, so the map alone shows the repeat. -#}
+{% macro spark__case_insensitive_keys(record_column, line_column) -%}
     case
         -- most deliveries spell every key in lower case already: nothing to rename, and only
         -- a key repeated in the same spelling to find (the parsed map keeps both entries)
@@ -23,9 +24,14 @@
     end
 {%- endmacro %}
 
-{% macro athena__case_insensitive_keys(record_column) -%}
+{#-
+    Trino's json_parse keeps one entry of a repeated key, so the keys of the line itself are
+    counted: json_size reads the text as it is, every repeat included.
+-#}
+{% macro athena__case_insensitive_keys(record_column, line_column) -%}
     if(
-        cardinality(array_distinct(transform(map_keys({{ record_column }}), entry_key -> lower(entry_key))))
+        try(json_size({{ line_column }}, '$')) = cardinality(map_keys({{ record_column }}))
+        and cardinality(array_distinct(transform(map_keys({{ record_column }}), entry_key -> lower(entry_key))))
         = cardinality(map_keys({{ record_column }})),
         transform_keys({{ record_column }}, (entry_key, entry_value) -> lower(entry_key))
     )

@@ -3,24 +3,28 @@
     JSON object. The landing models read lines this way rather than through an engine's JSON
     reader, which would match keys case-sensitively and turn malformed lines into NULLs.
 #}
-{% macro landing_json_object(line_column) %}
-    {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(line_column)) }}
+{% macro landing_json_object(line_column, table_name) %}
+    {% set max_depth = landing_contract(table_name)['max_object_depth'] %}
+    {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(line_column, max_depth)) }}
 {% endmacro %}
 
-{% macro default__landing_json_object(line_column) %}
+{% macro default__landing_json_object(line_column, max_depth) %}
     {{ unsupported_adapter('landing_json_object') }}
 {% endmacro %}
 
 {#-
     Spark's parser reads the first object of `{...}{...}` and ignores trailing text, so a line
-    must also begin with `{` and end with `}` (white space aside) and hold no `}{` (a second
-    object; also inside a string value, a line then quarantined rather than half read). This
-    runs for every landing line, so the cheapest test goes first: a line is trimmed only when
-    it does not already begin or end with a brace, and the `}{` pattern is tried only on the few
-    lines that hold a second `{` (`locate` finds it without copying the line). Trimming every
-    line twice took about 15 % of the accelerometer parse (BENCHMARKS.md).
+    must also begin with `{` and end with `}` (white space aside), hold no `}{` (a second
+    object; also inside a string value, a line then quarantined rather than half read), and its
+    first object must end where the line ends (landing_line_is_one_object: `{...},{...}` or
+    `{...} 5}` would otherwise be read as their first object). This runs for every landing line,
+    so the cheapest test goes first: a line is trimmed only when it does not already begin or
+    end with a brace, the `}{` pattern is tried only on the few lines that hold a second `{`
+    (`locate` finds it without copying the line), and a line whose only `}` is its last
+    character needs no further look. Trimming every line twice took about 15 % of the
+    accelerometer parse (BENCHMARKS.md).
 -#}
-{% macro spark__landing_json_object(line_column) -%}
+{% macro spark__landing_json_object(line_column, max_depth) -%}
     case
         when
             (
@@ -35,6 +39,10 @@
                 locate('{', {{ line_column }}, locate('{', {{ line_column }}) + 1) > 0
                 and {{ line_column }} rlike '[}][ \t]*[{]'
             )
+            and (
+                locate('}', {{ line_column }}) = length({{ line_column }})
+                or {{ landing_line_is_one_object(line_column, max_depth) }}
+            )
             then from_json(
                 {{ line_column }},
                 'map<string, string>',
@@ -47,16 +55,22 @@
     Like Spark's map<string, string>: strings without their quotes, numbers and booleans as
     text, nested objects and arrays as JSON. The cast keeps a JSON null as JSON 'null', which
     json_extract_scalar turns into NULL (json_format would make it the text 'null').
+    json_parse runs on its own, never fused with the cast by Trino's optimizer (a cast of
+    json_parse's result is rewritten into a stricter parse): on its own it keeps the last of a
+    repeated key, which case_insensitive_keys then finds by counting the line's keys, so a
+    repeated key gets the same reason whatever the optimizer does.
 -#}
-{% macro athena__landing_json_object(line_column) -%}
+{% macro athena__landing_json_object(line_column, max_depth) -%}
     transform_values(
         -- the line's shape checked as on Spark, whatever Trino's parser accepts after the object:
-        -- it begins with `{` and ends with `}` (white space aside) and holds no second object
+        -- it begins with `{` and ends with `}` (white space aside), holds no second object, and
+        -- its first object ends where the line ends
         if(
             regexp_like({{ line_column }}, '^\s*[{]')
             and regexp_like({{ line_column }}, '[}]\s*$')
-            and not regexp_like({{ line_column }}, '[}][ \t]*[{]'),
-            try(cast(json_parse({{ line_column }}) as map(varchar, json)))
+            and not regexp_like({{ line_column }}, '[}][ \t]*[{]')
+            and {{ landing_line_is_one_object(line_column, max_depth) }},
+            try(cast(json_extract(json_parse({{ line_column }}), '$') as map(varchar, json)))
         ),
         (entry_key, entry_value) -> if(
             is_json_scalar(entry_value), json_extract_scalar(entry_value, '$'), json_format(entry_value)

@@ -77,7 +77,7 @@
                 "$path" as source_file,
                 cast("$file_modified_time" as timestamp) as source_file_modified_at,
                 line as raw_line,
-                {{ case_insensitive_keys(landing_json_object('line')) }} as record
+                {{ case_insensitive_keys(landing_json_object('line', node.name), 'line') }} as record
             from {{ lines_table }}
             -- a line of white space only (e.g. after a final CRLF) is no record, as on Spark
             where regexp_like(line, '\S')

@@ -51,7 +51,7 @@
                 _metadata.file_path as source_file,
                 _metadata.file_modification_time as source_file_modified_at,
                 value as raw_line,
-                {{ case_insensitive_keys(landing_json_object('value')) }} as record
+                {{ case_insensitive_keys(landing_json_object('value', node.name), 'value') }} as record
             from {{ lines_table }}
             -- a line of white space only (e.g. after a final CRLF) is no record; a line that
             -- begins with a brace, as nearly all do, needs no trimming to tell

@@ -14,14 +14,14 @@ parsed as (
         source_file,
         source_file_modified_at,
         raw_line,
-        {{ landing_json_object('raw_line') }} as line_object
+        {{ landing_json_object('raw_line', 'accelerometer_landing') }} as line_object
     from new_lines
 ),
 
 keyed as (
     select
         *,
-        {{ case_insensitive_keys('line_object') }} as record
+        {{ case_insensitive_keys('line_object', 'raw_line') }} as record
     from parsed
 ),
 

@@ -66,9 +66,51 @@ def trino_json_to_map(node: exp.Expression) -> exp.Expression:
         return node
     # try() here too: DuckDB evaluates the repeated value outside an enclosing try()
     value = f"try({node.this.sql('duckdb')})"
+    keys = f"json_keys({value})"
+    # DuckDB keeps every entry of a repeated key, Trino's json_parse the last one only
+    last = f"list_filter(range(len({keys})), i -> not list_contains({keys}[i + 2:], {keys}[i + 1]))"
+    entry = f"{{'key': {keys}[i + 1], 'value': ({value} -> '$.*')[i + 1]}}"
     return sqlglot.parse_one(
         f"case when json_type({value}) = 'OBJECT' "
-        f"then map_from_entries(list_zip(json_keys({value}), {value} -> '$.*')) end",
+        f"then map_from_entries(list_transform({last}, i -> {entry})) end",
+        read="duckdb",
+    )
+
+
+def strict_json(text: str) -> str:
+    """DuckDB SQL of `text` as JSON, NULL unless it is JSON as Trino's parser reads it.
+
+    DuckDB's reader also takes NaN, Infinity and a trailing comma, which Trino refuses: with the
+    strings blanked, no letter may remain but those of true, false, null and an exponent.
+    """
+    blanked = (
+        f"regexp_replace(regexp_replace({text}, '\"([^\"\\\\]|\\\\.)*\"', '0', 'g'), "
+        "'true|false|null', '0', 'g')"
+    )
+    strict = f"not regexp_matches({blanked}, '[a-df-zA-DF-Z]|,\\s*[]}}]')"
+    return f"case when json_valid({text}) and {strict} then json({text}) end"
+
+
+def trino_json_parse(node: exp.Expression) -> exp.Expression:
+    """json_parse: NULL for text that is not JSON, as try(json_parse(...)) gives on Trino.
+
+    DuckDB's json() raises, and try() does not reach the copies of it inside list lambdas.
+    """
+    if not isinstance(node, exp.ParseJSON):
+        return node
+    return sqlglot.parse_one(strict_json(node.this.sql("duckdb")), read="duckdb")
+
+
+def trino_json_size(node: exp.Expression) -> exp.Expression:
+    """json_size(text, '$'), which DuckDB lacks: the keys of an object as written, repeats too."""
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "json_size"):
+        return node
+    text = node.expressions[0].sql("duckdb")
+    value = strict_json(text)
+    return sqlglot.parse_one(
+        f"case when json_type({value}) = 'OBJECT' then len(json_keys({value})) "
+        f"when json_type({value}) = 'ARRAY' then json_array_length({value}) "
+        f"when {value} is not null then 0 end",
         read="duckdb",
     )
 
@@ -99,7 +141,14 @@ def trino_integer_cast(node: exp.Expression) -> exp.Expression:
 
 def to_duckdb(query: exp.Expression) -> str:
     """DuckDB SQL of an Athena (Trino) query, with the rewrites above."""
-    rewrites = [trino_json_to_map, trino_is_json_scalar, trino_map_lambda, trino_integer_cast]
+    query = query.transform(trino_json_parse)  # once: its result holds a json() call again
+    rewrites = [
+        trino_json_to_map,
+        trino_json_size,
+        trino_is_json_scalar,
+        trino_map_lambda,
+        trino_integer_cast,
+    ]
     for rewrite in rewrites:
         # again until nothing changes: a rewritten map lambda may hold another one
         for _ in range(5):

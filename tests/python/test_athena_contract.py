@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from builds import bad_delivery, write_lines
+from edge_lines import EDGES, write_edges
 from sqlglot import exp
 
 from stedi_lakehouse.athena.aws_stand_in import BUCKET, SCHEMA
@@ -89,9 +90,11 @@ def contract(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     landing = work_dir / "landing"
     bad_delivery(landing)
     more_bad_input(landing)
+    write_edges(work_dir / "edges", EDGES)
     return run_contract(
         work_dir,
         "--landing", f"bad={landing}",
+        "--landing", f"edges={work_dir / 'edges'}",
         "--landing", f"absent={work_dir / 'no-such-landing-set'}",
         "--modes", "strict",
     )  # fmt: skip
@@ -199,6 +202,31 @@ def test_bad_input_gives_the_same_answers_on_the_athena_sql_as_on_spark(contract
         + [("step_trainer", "distanceFromObject is not an integer")]
         + [("step_trainer", "distanceFromObject is not an integer")]
     )
+
+
+def test_every_edge_line_gets_its_verdict_from_the_athena_sql_as_from_spark(contract):
+    """The contract's edge lines (repeated keys, text after the object, nesting) on both engines."""
+    _, report = contract
+    expected = sorted(
+        (dataset, verdict) for dataset, lines in EDGES.items() for _, verdict in lines if verdict
+    )
+    assert sorted(tuple(row) for row in report["rejected"]["edges strict"]) == expected
+    assert report["spark_rejected"]["edges strict"] == report["rejected"]["edges strict"]
+    assert report["athena_counts"]["edges strict"] == report["spark_counts"]["edges strict"]
+
+
+def test_json_parse_is_never_fused_with_a_cast(contract):
+    """Trino rewrites cast(json_parse(x) as map) into a stricter parse, which would make a
+    repeated key `not a JSON object`: json_parse must run on its own, whatever the optimizer."""
+    _, report = contract
+    casts = [
+        cast
+        for sql in statements(report)
+        for cast in sqlglot.parse_one(sql, read="athena").find_all(exp.Cast)
+    ]
+    assert any(cast.find(exp.ParseJSON) for cast in casts)
+    assert not [cast for cast in casts if isinstance(cast.this, exp.ParseJSON)]
+    assert "json_size(" in "\n".join(statements(report))
 
 
 def test_athena_casts_name_trinos_types(contract):
