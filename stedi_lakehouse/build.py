@@ -1,5 +1,8 @@
 """Build the STEDI lakehouse: stage the landing tables, run `dbt build`, write the zone report.
 
+After a whole build, `dbt source freshness` says when the landing zone last received a file
+(stedi_lakehouse/freshness.py); a stale zone is reported and never passes silently.
+
 Both steps run in one process through dbt's Python API, so an embedded Spark session (the
 `session` target) starts once. The zone counts that the project's on-run-end hook logs are
 written to `target/zone_counts.json` as a flat JSON object.
@@ -11,7 +14,8 @@ next command.
 
 Exit codes:
     0  the build and all its tests passed
-    1  the build ran, but a model, test or unit test failed
+    1  the build ran, but a model, test or unit test failed, or the landing zone is staler
+       than the var landing_error_after_hours (`dbt source freshness`, printed after the build)
     2  dbt could not run (bad arguments, profile, connection, compilation)
     3  Java, which Spark needs, was not found
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from stedi_lakehouse import spark_jvm
+from stedi_lakehouse.freshness import landing_freshness
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ZONE_COUNTS_PREFIX = "zone_counts="
@@ -141,8 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
     report.unlink(missing_ok=True)  # never leave an earlier build's counts behind
     counts: dict[str, int | None] = {}
+    freshness: tuple[list[str], str] = ([], "pass")
     try:
         outcome = stage_and_build(options, counts)
+        # after a whole build only: a selected part of the project is a developer's check
+        if outcome is not None and outcome[0].exception is None and not options.select:
+            common = ["--target", options.target, "--vars", options.vars]
+            freshness = landing_freshness(lambda args: run_dbt(args, counts), common)
     finally:
         if options.target == "session":
             exit_code = spark_jvm.stop_embedded_spark()
@@ -157,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         report.write_text(json.dumps(counts, indent=2) + "\n")
         print(f"Zone counts written to {report}")
     print(f"dbt build took {elapsed:.1f} s")
+    print("\n".join(freshness[0]))
     if built.exception is not None:
         return 2
-    return 0 if built.success else 1
+    stale = freshness[1] in ("error", "runtime error")
+    return 0 if built.success and not stale else 1
 
 
 if __name__ == "__main__":

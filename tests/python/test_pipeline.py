@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
     }
     assert "landing_rejected_records_is_empty" in outcome.output
     assert "Zone report (ci, strict)" in outcome.output
+    assert re.search(r"accelerometer_landing +pass +0\.0 h ago", outcome.output), outcome.output
+    assert "stale" not in outcome.output
     schema = outcome.schema
     rejected = query(
         thrift_port,
@@ -113,6 +116,30 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
         f"select customer_email, reading_time from {schema}.accelerometer_trusted order by 2",
     )
     assert readings == [("ann.lee@test.com", 2000), ("ann.lee@test.com", 2001)]
+
+
+def test_a_stale_landing_zone_warns_and_then_fails_the_build(tmp_path: Path, thrift_port: int):
+    """Freshness is the newest file's modification time, against the vars' thresholds."""
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    day_and_a_half_ago = time.time() - 36 * 3600
+    for path in landing.rglob("*.json"):
+        os.utime(path, (day_and_a_half_ago, day_and_a_half_ago))
+    warned = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
+    assert warned.returncode == 0, warned.output[-3000:]
+    assert re.search(r"customer_landing +warn +36\.0 h ago", warned.output), warned.output[-3000:]
+    assert "WARNING: the landing zone is stale (warn)" in warned.output
+    failed = build(
+        tmp_path,
+        thrift_port,
+        landing,
+        "{landing_warn_after_hours: 6, landing_error_after_hours: 12}",
+        extra=["--skip-tests"],
+    )
+    assert failed.returncode == 1, failed.output[-3000:]
+    assert "WARNING: the landing zone is stale (error)" in failed.output
+    # the zones are built all the same: staleness is reported, not hidden behind a failure
+    assert failed.counts["customer_trusted"] == 1
 
 
 def test_rubric_mode_builds_and_passes_its_tests(tmp_path: Path, thrift_port: int):
