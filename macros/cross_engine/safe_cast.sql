@@ -9,13 +9,12 @@
 {%- endmacro %}
 
 {#-
-    try_cast with the type names of Trino's DML, as Athena's documentation asks (`integer`, not
-    Hive's `int`, which dbt-athena's dml_data_type leaves as it is). A number's text is trimmed
+    try_cast with the type names of Trino's DML (contract_data_type). A number's text is trimmed
     first, as Spark's cast does (' 7 ' is 7 on both engines); a string type is never trimmed.
 -#}
 {% macro athena__safe_cast(field, type) -%}
     {%- set name = type | lower | trim -%}
-    {%- set dml_type = 'integer' if name == 'int' else dml_data_type(type) -%}
+    {%- set dml_type = contract_data_type(type) -%}
     {%- if name.startswith(('string', 'varchar', 'char')) -%}
     try_cast({{ field }} as {{ dml_type }})
     {%- else -%}

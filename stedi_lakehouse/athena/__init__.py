@@ -3,7 +3,9 @@
 `python -m stedi_lakehouse.athena --help` describes the checks; the modules of this package:
 aws_stand_in (moto's S3, Glue and Athena on loopback), statements (the SQL that reached Athena),
 duckdb_replay (that SQL on DuckDB over the landing files), builds (dbt on athena_local and on
-Spark), lint (sqlfluff's athena dialect).
+Spark), unit_tests (dbt's unit tests on athena_local), glue_catalog (the Glue tables a build
+leaves), moto_answers (moto answering the unit tests' queries on DuckDB), report (the findings),
+lint (sqlfluff's athena dialect).
 """
 
 from __future__ import annotations

@@ -9,13 +9,19 @@ r"""Prove that the project builds on Amazon Athena, without an AWS account.
    with Trino's own grammar (trino_grammar.py), which refuses Spark SQL. Before the build,
    a stale object is put in every zone folder: the build must remove it (a rebuild replaces a
    table's data, never appends to it) and must leave the landing files alone.
+   Then every unit test runs (`dbt test --select test_type:unit`, unit_tests.py): Glue is given
+   the build's sources and models, typed from the build's SQL on DuckDB, and moto answers each
+   query of a unit test on DuckDB (moto_answers.py). Each statement a unit test sent must pass
+   both grammars, dbt must pass the unit test, and its recorded SELECT of actual and expected
+   rows, replayed on DuckDB, must give zero difference rows. The AWS calls of the build and of
+   the unit tests must be allowed by docs/iam/dbt-build-policy.json.
 2. Same answers: the Athena SQL that reached moto (the landing views and the CREATE TABLE AS
    of every model) is transpiled from Athena's dialect to DuckDB's and run by DuckDB over the
    landing files, with views over the files standing in for the external tables. Its zone
    counts and its quarantine (dataset, reason) must equal those of Spark builds of the models
    (through the Spark Thrift server of `make test`, or one started here) for every landing set
-   and mode. DuckDB stands in for Athena's Trino
-   engine; docs/athena.md says what this proves and what it does not.
+   and mode. DuckDB stands in for Athena's Trino engine; docs/athena.md says what this proves
+   and what it does not.
 3. Lint: sqlfluff with the athena dialect over the compiled Athena SQL that this project
    writes (models, its data tests, the landing DDL): zero violations.
 
@@ -27,7 +33,7 @@ A landing set whose directory is absent is skipped with a message.
 Exit codes:
     0  every check passed
     1  a check failed
-    2  a build could not run (dbt on athena_local, or Spark)
+    2  a build could not run (dbt on athena_local, its unit tests, or Spark)
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import json
 import logging
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -54,56 +60,11 @@ from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark
 from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
 from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
+from stedi_lakehouse.athena.model_contracts import declared_contracts
+from stedi_lakehouse.athena.report import Report, print_counts
 from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
 from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
-from stedi_lakehouse.layout import ZONE_TABLES
-
-
-@dataclass
-class Report:
-    """What the contract found; written as JSON with --report."""
-
-    statements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    statement_problems: list[str] = field(default_factory=list)
-    tests_checked: int = 0
-    iam_calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    iam_problems: list[str] = field(default_factory=list)
-    sqlglot_checked: int = 0
-    trino_checked: int = 0
-    s3_problems: list[str] = field(default_factory=list)
-    landing_files_kept: int = 0
-    athena_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
-    spark_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
-    rejected: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    spark_rejected: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    lint_files: int = 0
-    lint_problems: list[str] = field(default_factory=list)
-    replay_problems: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def failures(self) -> list[str]:
-        """Every failed check, one line each."""
-        mismatches = [
-            f"zone counts differ for {key}: Spark {self.spark_counts[key]}, Athena SQL on "
-            f"DuckDB {self.athena_counts[key]}"
-            for key in self.spark_counts
-            if self.spark_counts[key] != self.athena_counts.get(key)
-        ]
-        mismatches += [
-            f"the quarantine differs for {key}: Spark {self.spark_rejected[key]}, Athena SQL on "
-            f"DuckDB {self.rejected.get(key)}"
-            for key in self.spark_rejected
-            if self.spark_rejected[key] != self.rejected.get(key)
-        ]
-        return (
-            self.statement_problems
-            + self.iam_problems
-            + self.s3_problems
-            + self.replay_problems
-            + mismatches
-            + self.lint_problems
-        )
+from stedi_lakehouse.athena.unit_tests import check_unit_tests
 
 
 def check_s3(keys_before: list[str], keys_after: list[str]) -> list[str]:
@@ -135,9 +96,13 @@ def check_iam(mode: str, requests: list[dict[str, Any]], report: Report) -> None
 
 
 def check_adapter_path(
-    project_dir: Path, modes: list[str], landing: dict[str, Path], work_dir: Path, report: Report
+    options: argparse.Namespace, modes: list[str], landing: dict[str, Path], report: Report
 ) -> None:
-    """Build on athena_local in every mode; check the statements, S3 and the compiled SQL."""
+    """Build on athena_local in every mode, then run the unit tests; check what reached Athena.
+
+    Also S3 after each build, the AWS calls against the IAM policy, and the compiled SQL.
+    """
+    project_dir, work_dir = options.project_dir, options.work_dir
     first_landing = next(iter(landing.values()), None)
     with moto_athena():
         for mode in modes:
@@ -171,31 +136,16 @@ def check_adapter_path(
             }
             report.lint_files += len(compiled) + len(staging)
             report.lint_problems += lint({f"{mode}:{k}": v for k, v in compiled.items()} | staging)
-
-
-def print_counts(report: Report) -> None:
-    """The zone counts of both engines side by side, `!` where they differ."""
-    keys = list(report.athena_counts)
-    if not keys:
-        return
-    print("\nZone counts: Spark build | Athena SQL on DuckDB")
-    print("".ljust(25) + "".join(key.center(22) for key in keys))
-    print("".ljust(25) + "".join(f"{'spark':>10} {'athena':>10} " for _ in keys))
-    for table in ZONE_TABLES:
-        cells = ""
-        for key in keys:
-            athena = report.athena_counts[key].get(table)
-            spark = report.spark_counts[key].get(table) if key in report.spark_counts else "-"
-            mark = "!" if spark not in ("-", athena) else " "
-            cells += f"{_number(spark):>10} {_number(athena):>10}{mark}"
-        print(table.ljust(25) + cells)
-
-
-def _number(value: object) -> str:
-    """A count with thousands separators; `missing` for a table that was not built."""
-    if value is None:
-        return "missing"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        if options.no_unit_tests:
+            report.skipped.append("the unit tests on athena_local (--no-unit-tests)")
+            return
+        # once, after the last build, whose tables Glue is given: dbt's unit tests on athena_local
+        build = (statements, work_dir / f"target-{modes[-1]}" / "manifest.json")
+        unit_tests = check_unit_tests(
+            project_dir, work_dir, build, lambda sql: check_statement(sql, report)
+        )
+        check_iam("unit tests", unit_tests.requests, report)
+        report.unit_tests = unit_tests.as_dict()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -223,6 +173,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="dbt target folders and the report go here",
     )
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark builds")
+    parser.add_argument(
+        "--no-unit-tests", action="store_true", help="skip dbt's unit tests on athena_local"
+    )
     parser.add_argument("--report", type=Path, help="write the findings as JSON here")
     return parser.parse_args(argv)
 
@@ -246,11 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
     try:
-        check_adapter_path(options.project_dir, modes, landing, options.work_dir, report)
+        check_adapter_path(options, modes, landing, report)
         for name, root in landing.items():
             for mode in modes:
                 progress(f"the Athena SQL on DuckDB over {root} ({mode})")
-                replay = replay_in_duckdb(report.statements[mode], root)
+                manifest = options.work_dir / f"target-{mode}" / "manifest.json"
+                replay = replay_in_duckdb(
+                    report.statements[mode], root, declared_contracts(manifest)
+                )
                 report.athena_counts[f"{name} {mode}"] = replay.counts
                 report.rejected[f"{name} {mode}"] = replay.rejected
                 report.replay_problems += [f"{name} {mode}: {p}" for p in replay.problems]
@@ -270,13 +226,27 @@ def main(argv: list[str] | None = None) -> int:
             options.report.write_text(json.dumps(report.__dict__, indent=2) + "\n")
 
     checked = sum(len(s) for s in report.statements.values())
+    outcomes = report.unit_tests.get("outcomes", [])
+    unit_sql = sum(len(o["statements"]) for o in outcomes)
     print(
-        f"1. Adapter path: {checked} statements reached Athena (moto), and "
-        f"{report.tests_checked} compiled data tests: {report.sqlglot_checked} parsed by "
-        f"sqlglot's athena dialect, {report.trino_checked} run on Trino parsed by Trino's grammar"
+        f"1. Adapter path: {checked} statements reached Athena (moto), {unit_sql} from the "
+        f"{len(outcomes)} unit tests, and {report.tests_checked} compiled data tests: "
+        f"{report.sqlglot_checked} parsed by sqlglot's athena dialect, {report.trino_checked} "
+        "run on Trino parsed by Trino's grammar"
     )
-    calls = max((len(c) for c in report.iam_calls.values()), default=0)
-    print(f"   IAM: {calls} distinct AWS calls of a build, checked against {POLICY_FILE.name}")
+    replayed = [o["difference_rows"] for o in outcomes if o["difference_rows"] is not None]
+    passed = sum(o["dbt_status"] == "pass" for o in outcomes)
+    print(
+        f"   Unit tests: {len(outcomes)} of the project's {report.unit_tests.get('in_project', 0)}"
+        f" run by dbt on athena_local, moto answering on DuckDB: {passed} passed; "
+        f"{len(replayed)} SELECTs replayed from the recording: {sum(replayed)} difference rows"
+    )
+    calls = max((len(c) for k, c in report.iam_calls.items() if k in MODES), default=0)
+    unit_calls = len(report.iam_calls.get("unit tests", []))
+    print(
+        f"   IAM: {calls} distinct AWS calls of a build and {unit_calls} of the unit tests, "
+        f"checked against {POLICY_FILE.name}"
+    )
     print(f"2. Same answers: {len(report.athena_counts)} landing sets x modes on DuckDB")
     print(f"3. Lint: {report.lint_files} compiled Athena SQL files, sqlfluff athena")
     for line in report.skipped:

@@ -25,6 +25,18 @@ def run_dbt(args: list[str]) -> None:
         raise BuildError(f"`dbt {' '.join(args[:1])}` on athena_local failed: {result.exception}")
 
 
+def athena_local_args(project_dir: Path, mode: str, target_dir: Path, work_dir: Path) -> list[str]:
+    """The options of a dbt command on athena_local in a mode, writing to target_dir."""
+    vars_yaml = f"{{rubric_compatible: {MODES[mode]}, landing_root: '{S3_ROOT}'}}"
+    return [
+        "--project-dir", str(project_dir),
+        "--target", "athena_local",
+        "--target-path", str(target_dir),
+        "--log-path", str(work_dir / "logs"),
+        "--vars", vars_yaml,
+    ]  # fmt: skip
+
+
 def athena_local_build(
     project_dir: Path, mode: str, work_dir: Path
 ) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
@@ -33,17 +45,10 @@ def athena_local_build(
     Return the statements that reached Athena during these steps, and every request that dbt
     sent to the stand-in (moto's recording, for the IAM check). The data tests and unit
     tests are not built: moto executes no SQL, so a test gets no row back (dbt needs exactly
-    one) and a unit test finds no columns of its inputs; their SQL is compiled and linted.
+    one); their SQL is compiled and linted. The unit tests run afterwards (unit_tests.py).
     """
     before = {s["id"] for s in athena_statements()}
-    vars_yaml = f"{{rubric_compatible: {MODES[mode]}, landing_root: '{S3_ROOT}'}}"
-    common = [
-        "--project-dir", str(project_dir),
-        "--target", "athena_local",
-        "--target-path", str(work_dir / f"target-{mode}"),
-        "--log-path", str(work_dir / "logs"),
-        "--vars", vars_yaml,
-    ]  # fmt: skip
+    common = athena_local_args(project_dir, mode, work_dir / f"target-{mode}", work_dir)
     with recorded_requests() as requests:
         run_dbt(["run-operation", "stage_landing_tables", *common])
         run_dbt(["build", *common, "--exclude-resource-type", "test", "unit_test"])

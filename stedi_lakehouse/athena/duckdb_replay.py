@@ -11,6 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from stedi_lakehouse.athena.aws_stand_in import SCHEMA
+from stedi_lakehouse.athena.model_contracts import contract_problems
 from stedi_lakehouse.athena.statements import origin
 from stedi_lakehouse.layout import ZONE_TABLES, landing_files
 
@@ -192,12 +193,14 @@ class Replay:
     problems: list[str]
 
 
-def replay_in_duckdb(statements: list[dict[str, str]], landing_root: Path) -> Replay:
+def build_in_duckdb(
+    statements: list[dict[str, str]], landing_root: Path
+) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
     """Run the landing views and the models' CREATE TABLE AS on DuckDB over the landing files.
 
-    Statements that do not parse are skipped (the adapter-path check reports them); a table
-    that is not built then counts as missing. Return the zone counts, the (dataset,
-    rejection_reason) rows of the quarantine, and the statements DuckDB could not run.
+    The tables and views land in the schema SCHEMA of the catalog `awsdatacatalog`.
+    Statements that do not parse are skipped (the adapter-path check reports them). Return
+    the connection and the statements DuckDB could not run.
     """
     con = duckdb.connect()
     con.execute("attach ':memory:' as awsdatacatalog")
@@ -233,6 +236,22 @@ def replay_in_duckdb(statements: list[dict[str, str]], landing_root: Path) -> Re
             except duckdb.Error as error:
                 first = str(error).splitlines()[0]
                 problems.append(f"DuckDB could not run {origin(statement['query'])}: {first}")
+    return con, problems
+
+
+def replay_in_duckdb(
+    statements: list[dict[str, str]],
+    landing_root: Path,
+    contracts: dict[str, dict[str, str]] | None = None,
+) -> Replay:
+    """Build on DuckDB (build_in_duckdb) and count: a table that was not built is missing.
+
+    Return the zone counts, the (dataset, rejection_reason) rows of the quarantine, and the
+    statements DuckDB could not run or tables that break their model contract (`contracts`,
+    model_contracts.py).
+    """
+    con, problems = build_in_duckdb(statements, landing_root)
+    problems += contract_problems(con, contracts or {})
     counts: dict[str, int | None] = {}
     for zone_table in ZONE_TABLES:
         try:

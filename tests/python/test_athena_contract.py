@@ -17,12 +17,16 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+import yaml
 from builds import bad_delivery, write_lines
 from edge_lines import EDGES, write_edges
 from sqlglot import exp
 
 from stedi_lakehouse.athena.aws_stand_in import BUCKET, SCHEMA
 from stedi_lakehouse.athena.iam import POLICY_FILE, Call, denied, policy_for_stand_in
+from stedi_lakehouse.athena.statements import statement_problem
+from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
+from stedi_lakehouse.athena.unit_tests import is_unit_test_select
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 S3_ROOT = "s3://stedi-athena-local/stedi"
@@ -64,6 +68,19 @@ def more_bad_input(root: Path) -> None:
         root / "step_trainer/landing/step_trainer-2.json",
         ['{"sensorReadingTime":2004,"serialNumber":"s-ann","distanceFromObject":2.5}'],
     )
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the dbt project, to break."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ["dbt_project.yml", "macros", "models", "seeds", "tests"]:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))
+        else:
+            shutil.copy(source, project / name)
+    return project
 
 
 def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
@@ -243,6 +260,86 @@ def test_compiled_athena_sql_has_no_lint_violation(contract):
     assert report["lint_problems"] == []
 
 
+def unit_tests_in_project(project: Path = PROJECT_DIR) -> list[str]:
+    """The names of the project's unit tests, read from its YAML, not from the contract."""
+    names = []
+    for path in sorted((project / "models").rglob("*.yml")):
+        definitions = yaml.safe_load(path.read_text()) or {}
+        names += [test["name"] for test in definitions.get("unit_tests", [])]
+    return names
+
+
+def test_every_unit_test_runs_on_athena_local_and_passes_on_its_athena_sql(contract):
+    """dbt runs each unit test on athena_local; the SQL it sent parses as Trino's and passes."""
+    result, report = contract
+    names = unit_tests_in_project()
+    assert names
+    unit_tests = report["unit_tests"]
+    assert unit_tests["problems"] == []
+    assert unit_tests["in_project"] == len(names)
+    outcomes = {o["node_id"].rsplit(".", 1)[1]: o for o in unit_tests["outcomes"]}
+    assert sorted(outcomes) == sorted(names)
+    for name, outcome in outcomes.items():
+        assert outcome["dbt_status"] == "pass", (name, outcome["message"])
+        # dbt's unit-test materialization: CREATE TABLE AS of its temp table, then one SELECT
+        create, select = outcome["statements"]
+        assert f'."{name}__dbt_tmp"' in create.split("\n", 2)[1], name
+        assert is_unit_test_select(select), name
+        assert "__dbt__cte__" in select  # the fixtures, inlined
+        for sql in (create, select):
+            assert statement_problem(sql) is None, name
+            assert runs_on_trino(sql), name
+            assert trino_problem(sql) is None, name
+        # replayed on DuckDB from moto's recording: the actual rows are the expected ones
+        assert outcome["difference_rows"] == 0, name
+    assert (
+        f"Unit tests: {len(names)} of the project's {len(names)} run by dbt on athena_local"
+        in result.stdout
+    )
+    assert f"{len(names)} SELECTs replayed from the recording: 0 difference rows" in result.stdout
+    # their AWS calls too are allowed by the documented policy
+    calls = recorded_calls(report, "unit tests")
+    assert any(call.resource.endswith("__dbt_tmp") for call in calls)
+    assert denied(json.dumps(stand_in_policy()), calls) == []
+
+
+def test_a_unit_test_with_spark_sql_or_a_wrong_expectation_fails_the_contract(tmp_path: Path):
+    project = project_copy(tmp_path)
+    tests_file = project / "models" / "trusted" / "_trusted__unit_tests.yml"
+    definitions = yaml.safe_load(tests_file.read_text())
+    tests = {test["name"]: test for test in definitions["unit_tests"]}
+    spark_sql, wrong = (
+        "customer_without_research_consent_key_is_excluded",
+        "customer_with_research_consent_zero_is_excluded",
+    )
+    assert (
+        tests[spark_sql]["expect"]
+        == tests[wrong]["expect"]
+        == {"rows": [{"customer_email": "bob@test.com"}]}
+    )
+    # an expectation written in Spark SQL, which DuckDB accepts and Athena's engine does not
+    tests[spark_sql]["expect"] = {
+        "format": "sql",
+        "rows": "select cast('bob@test.com' as string) as customer_email",
+    }
+    tests[wrong]["expect"] = {"rows": [{"customer_email": "ann@test.com"}]}
+    tests_file.write_text(yaml.safe_dump(definitions, sort_keys=False))
+
+    result, report = run_contract(
+        tmp_path, "--project-dir", str(project), "--modes", "strict", "--no-spark"
+    )
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Athena contract: FAILED" in result.stdout
+    node = "unit_test.stedi_lakehouse.customer_trusted."
+    assert f"{node}{spark_sql}: casts to Spark's type `string`" in result.stderr
+    assert f"{node}{wrong}: dbt says fail" in result.stderr
+    assert f"{node}{wrong}: 2 rows differ between the actual and the expected" in result.stderr
+    # the other unit tests still ran and passed
+    problems = report["unit_tests"]["problems"]
+    assert problems and all(spark_sql in p or wrong in p for p in problems)
+    assert len(report["unit_tests"]["outcomes"]) == len(unit_tests_in_project(project))
+
+
 @pytest.mark.parametrize(
     ("spark_sql", "problem"),
     [
@@ -262,14 +359,7 @@ def test_compiled_athena_sql_has_no_lint_violation(contract):
 def test_a_spark_only_construct_in_a_model_fails_the_contract(
     tmp_path: Path, spark_sql: str, problem: str
 ):
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ["dbt_project.yml", "macros", "models", "seeds", "tests"]:
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))
-        else:
-            shutil.copy(source, project / name)
+    project = project_copy(tmp_path)
     model = project / "models" / "curated" / "customer_curated.sql"
     sql = model.read_text()
     assert "select distinct customer_email from readings" in sql
@@ -284,6 +374,7 @@ def test_a_spark_only_construct_in_a_model_fails_the_contract(
         "--landing", f"bad={landing}",
         "--modes", "strict",
         "--no-spark",
+        "--no-unit-tests",  # the fixture's run checks them; this checks the model
     )  # fmt: skip
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"model.stedi_lakehouse.customer_curated: {problem}" in result.stderr
@@ -293,6 +384,36 @@ def test_a_spark_only_construct_in_a_model_fails_the_contract(
     assert counts["customer_trusted"] == 1
     if problem == "does not parse":
         assert counts["customer_curated"] is None
+
+
+def test_a_column_outside_the_model_contract_fails_the_contract(tmp_path: Path):
+    """The contract's allow-list of columns holds for the Athena SQL too, not only on Spark."""
+    project = project_copy(tmp_path)
+    model = project / "models" / "curated" / "machine_learning_curated.sql"
+    sql = model.read_text()
+    assert "        sensor_reading_at\n    from paired" in sql
+    model.write_text(
+        sql.replace(
+            "        sensor_reading_at\n    from paired",
+            "        sensor_reading_at,\n        'x' as owner_contact\n    from paired",
+        )
+    )
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    result, report = run_contract(
+        tmp_path,
+        "--project-dir", str(project),
+        "--landing", f"bad={landing}",
+        "--modes", "strict",
+        "--no-spark",
+        "--no-unit-tests",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "machine_learning_curated breaks its model contract" in result.stderr
+    assert "['owner_contact']" in result.stderr
+    # the other contracted tables were compared and kept theirs
+    assert "customer_curated breaks" not in result.stderr
+    assert report["athena_counts"]["bad strict"]["customer_curated"] == 1
 
 
 @pytest.mark.parametrize(
@@ -351,10 +472,10 @@ def test_a_build_that_would_empty_a_landing_folder_is_refused(tmp_path: Path, va
     assert keys_after == keys_before
 
 
-def recorded_calls(report: dict) -> list[Call]:
+def recorded_calls(report: dict, run: str = "strict") -> list[Call]:
     return [
         Call(c["action"], c["resource"], tuple(tuple(pair) for pair in c["conditions"]))
-        for c in report["iam_calls"]["strict"]
+        for c in report["iam_calls"][run]
     ]
 
 

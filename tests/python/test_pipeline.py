@@ -190,10 +190,15 @@ def test_embedded_session_build_writes_the_zone_report(tmp_path: Path):
     assert outcome.counts["landing_rejected_records"] == 8
 
 
-def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
+def test_contract_and_privacy_guards_stop_a_build_that_breaks_them(
     tmp_path: Path, thrift_port: int
 ):
-    """A copy of the project whose models leak: the data tests must stop the build."""
+    """A copy of the project whose models leak: the contract, then the data tests, stop it.
+
+    The model contract is an allow-list of columns and types checked before a table is
+    written; the personal-data and consent tests are a second guard behind it, for a column
+    that someone also adds to the contract.
+    """
     project = tmp_path / "project"
     for name in ["models", "macros", "seeds", "tests", "stedi_lakehouse", "conf"]:
         shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
@@ -205,30 +210,14 @@ def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
         assert old in text, f"{path.name} no longer holds the line this test breaks"
         path.write_text(text.replace(old, new, 1))
 
-    models = project / "models"
-    mutate(
-        models / "trusted" / "customer_trusted.sql",
-        "        share_with_research_as_of_date > 0\n        and",
-        "        true\n        and",
-    )
-    machine_learning = models / "curated" / "machine_learning_curated.sql"
-    mutate(
-        machine_learning,
-        "accelerometer_readings.z\n",
-        "accelerometer_readings.z,\n        accelerometer_readings.customer_email\n",
-    )
-    mutate(
-        machine_learning,
-        "        sensor_reading_at\n",
-        "        sensor_reading_at,\n        customer_email\n",
-    )
     landing = tmp_path / "landing"
     bad_delivery(landing)
     shutil.copy(project / "profiles.yml.example", project / "profiles.yml")
+    schema = f"stedi_test_{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "STEDI_THRIFT_PORT": str(thrift_port),
-        "STEDI_SCHEMA": f"stedi_test_{uuid.uuid4().hex[:8]}",
+        "STEDI_SCHEMA": schema,
         "STEDI_LANDING_ROOT": str(landing),
         "DBT_PROFILES_DIR": str(project),
         "DBT_LOG_PATH": str(tmp_path / "logs"),
@@ -244,6 +233,49 @@ def test_consent_and_personal_data_guards_fail_a_build_that_breaks_them(
     for step in [("run-operation", "stage_landing_tables"), ("seed",), ("run",)]:
         result = run(*step)
         assert result.returncode == 0, result.stdout[-3000:]
+    training = f"{schema}.machine_learning_curated"
+    before = query(thrift_port, f"select * from {training} order by 1, 2")
+
+    # a new column in the SQL only: the contract refuses it and the table stays as it was
+    models = project / "models"
+    machine_learning = models / "curated" / "machine_learning_curated.sql"
+    mutate(
+        machine_learning,
+        "        sensor_reading_at\n",
+        "        sensor_reading_at,\n        'x' as owner_contact\n",
+    )
+    result = run("run", "--select", "machine_learning_curated")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "enforced contract" in result.stdout and "owner_contact" in result.stdout, result.stdout[
+        -3000:
+    ]
+    assert query(thrift_port, f"select * from {training} order by 1, 2") == before
+    mutate(machine_learning, ",\n        'x' as owner_contact\n", "\n")
+
+    # a leak that passes the contract (the column is added to it too): the data tests stop it
+    mutate(
+        models / "trusted" / "customer_trusted.sql",
+        "        share_with_research_as_of_date > 0\n        and",
+        "        true\n        and",
+    )
+    mutate(
+        machine_learning,
+        "accelerometer_readings.z\n",
+        "accelerometer_readings.z,\n        accelerometer_readings.customer_email\n",
+    )
+    mutate(
+        machine_learning,
+        "        sensor_reading_at\n",
+        "        sensor_reading_at,\n        customer_email\n",
+    )
+    mutate(
+        models / "curated" / "_curated__models.yml",
+        "      - name: sensor_reading_at\n",
+        "      - name: customer_email\n        data_type: string\n"
+        "      - name: sensor_reading_at\n",
+    )
+    result = run("run")
+    assert result.returncode == 0, result.stdout[-3000:]
     # `dbt test`, not `dbt build`: a build would skip these once an earlier test failed
     guards = [
         "assert_every_trusted_row_has_research_consent",

@@ -1,0 +1,157 @@
+"""The Glue catalog that a build leaves on Athena, rebuilt on moto from DuckDB's column types.
+
+Athena's DDL writes each table and view of a build into Glue, with Hive's type names; moto
+executes no DDL, so its Glue stays empty. dbt's unit tests read the columns of their inputs
+from Glue, so before they run, the contract registers there the tables and views that the
+DuckDB replay of the build's SQL created, typed as Athena would have typed them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import boto3
+import duckdb
+
+from stedi_lakehouse.fake_aws import REGION
+
+# DuckDB's type names -> Hive's, which Athena writes to Glue (its DDL names)
+HIVE_TYPES = {
+    "VARCHAR": "string",
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "SMALLINT": "smallint",
+    "TINYINT": "tinyint",
+    "DOUBLE": "double",
+    "FLOAT": "float",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "BLOB": "binary",
+    "JSON": "string",
+}
+QUOTE = '"'
+# DuckDB's type names -> Trino's, which Athena names in a query result's metadata
+TRINO_TYPES = {
+    "VARCHAR": "varchar",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "SMALLINT": "smallint",
+    "TINYINT": "tinyint",
+    "DOUBLE": "double",
+    "FLOAT": "real",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "BLOB": "varbinary",
+    "JSON": "json",
+}
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split `a, b(c, d), e` at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for position, character in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == "," and depth == 0:
+            parts.append(text[start:position].strip())
+            start = position + 1
+    return [*parts, text[start:].strip()]
+
+
+def hive_type(duckdb_type: str) -> str:
+    """The Glue (Hive) type of a DuckDB column type; ValueError for one Athena cannot store."""
+    name = duckdb_type.strip().upper()
+    if name in HIVE_TYPES:
+        return HIVE_TYPES[name]
+    if name.startswith("TIMESTAMP"):  # Athena's Hive tables keep milliseconds as `timestamp`
+        return "timestamp"
+    if match := re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", name):
+        return f"decimal({match.group(1)},{match.group(2)})"
+    if name.endswith("[]"):
+        return f"array<{hive_type(duckdb_type.strip()[:-2])}>"
+    if name.startswith("MAP(") and name.endswith(")"):
+        key, value = _split_top_level(duckdb_type.strip()[4:-1])
+        return f"map<{hive_type(key)},{hive_type(value)}>"
+    if name.startswith("STRUCT(") and name.endswith(")"):
+        fields = [f.split(" ", 1) for f in _split_top_level(duckdb_type.strip()[7:-1])]
+        return "struct<" + ",".join(f"{n.strip(QUOTE)}:{hive_type(t)}" for n, t in fields) + ">"
+    raise ValueError(f"no Glue type for DuckDB's {duckdb_type}")
+
+
+def trino_type(duckdb_type: str) -> str:
+    """The Trino type name that Athena gives a result column of this DuckDB type."""
+    name = duckdb_type.strip().upper()
+    if name.startswith("TIMESTAMP"):
+        return "timestamp"
+    if name.startswith("DECIMAL"):
+        return "decimal"
+    if name.endswith("[]"):
+        return "array"
+    if name.startswith(("MAP(", "STRUCT(")):
+        return "map" if name.startswith("MAP(") else "row"
+    return TRINO_TYPES.get(name, "varchar")
+
+
+def glue_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[dict[str, str]]:
+    """The Glue columns of a DuckDB relation or query: lower-case names, as Glue keeps them."""
+    described = con.execute(f"describe {relation}").fetchall()
+    return [{"Name": str(row[0]).lower(), "Type": hive_type(str(row[1]))} for row in described]
+
+
+def table_input(name: str, columns: list[dict[str, str]], location: str, view: bool) -> dict:
+    """A Glue TableInput like the one Athena writes for a Parquet table or a view."""
+    if view:
+        return {
+            "Name": name,
+            "TableType": "VIRTUAL_VIEW",
+            "Parameters": {"presto_view": "true"},
+            "StorageDescriptor": {"Columns": columns, "Location": ""},
+        }
+    return {
+        "Name": name,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "parquet", "EXTERNAL": "TRUE"},
+        "StorageDescriptor": {
+            "Columns": columns,
+            "Location": location,
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "SerdeInfo": {
+                "SerializationLibrary": (
+                    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                )
+            },
+        },
+    }
+
+
+def register_catalog(
+    con: duckdb.DuckDBPyConnection, schema: str, s3_data_dir: str, names: set[str]
+) -> list[str]:
+    """Register in (moto's) Glue the named tables and views of DuckDB's awsdatacatalog.
+
+    The database is created as Athena's `create schema` does; tables get their folder under
+    `s3_data_dir` (the zone tables' own folders do not matter to a unit test). Return the
+    names registered.
+    """
+    glue = boto3.client("glue", region_name=REGION)
+    if schema not in [db["Name"] for db in glue.get_databases()["DatabaseList"]]:
+        glue.create_database(DatabaseInput={"Name": schema})
+    existing = {t["Name"] for t in glue.get_tables(DatabaseName=schema)["TableList"]}
+    relations = con.execute(
+        "select table_name, table_type from information_schema.tables "
+        "where table_catalog = 'awsdatacatalog' and table_schema = ? order by 1",
+        [schema],
+    ).fetchall()
+    registered = []
+    for name, kind in relations:
+        if name not in names:
+            continue
+        columns = glue_columns(con, f'awsdatacatalog."{schema}"."{name}"')
+        location = f"{s3_data_dir.rstrip('/')}/{schema}/{name}"
+        if name in existing:
+            glue.delete_table(DatabaseName=schema, Name=name)
+        glue.create_table(
+            DatabaseName=schema, TableInput=table_input(name, columns, location, kind == "VIEW")
+        )
+        registered.append(name)
+    return registered
