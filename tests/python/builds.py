@@ -20,6 +20,7 @@ class Build:
         self, result: subprocess.CompletedProcess[str], target_dir: Path, schema: str
     ) -> None:
         self.schema = schema
+        self.target_dir = target_dir
         self.returncode = result.returncode
         self.output = result.stdout + result.stderr
         counts_file = target_dir / "zone_counts.json"
