@@ -5,7 +5,8 @@ After a whole build, `dbt source freshness` says when the landing zone last rece
 
 Both steps run in one process through dbt's Python API, so an embedded Spark session (the
 `session` target) starts once. The zone counts that the project's on-run-end hook logs are
-written to `target/zone_counts.json` as a flat JSON object.
+written to `target/zone_counts.json` as a flat JSON object, and drawn with the reasons rows
+left each zone (also logged on run end) in `target/zone_report.html` (zone_report.py).
 
 On the `session` target the embedded Spark JVM is started with the options of
 `stedi_lakehouse/spark_jvm.py` (a class-data archive, the quick compiler for small landing
@@ -31,11 +32,12 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from stedi_lakehouse import spark_jvm
+from stedi_lakehouse import spark_jvm, zone_report
 from stedi_lakehouse.freshness import landing_freshness
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ZONE_COUNTS_PREFIX = "zone_counts="
+ZONE_EXCLUSIONS_PREFIX = "zone_exclusions="
 JAVA_MISSING = (
     "Spark needs Java 17, which was not found: install it (Debian/Ubuntu: "
     "'sudo apt-get install openjdk-17-jre-headless', macOS: 'brew install openjdk@17') "
@@ -89,20 +91,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_dbt(args: list[str], counts: dict[str, int | None]) -> dbtRunnerResult:
-    """Run one dbt command in this process, collecting the zone counts it logs."""
+def run_dbt(
+    args: list[str], counts: dict[str, int | None], exclusions: dict[str, object] | None = None
+) -> dbtRunnerResult:
+    """Run one dbt command in this process, collecting the zone counts and exclusions it logs."""
 
     def collect_zone_counts(event: object) -> None:
         message = getattr(getattr(event, "data", None), "msg", "")
-        if isinstance(message, str) and message.startswith(ZONE_COUNTS_PREFIX):
+        if not isinstance(message, str):
+            return
+        if message.startswith(ZONE_COUNTS_PREFIX):
             counts.update(json.loads(message[len(ZONE_COUNTS_PREFIX) :]))
+        elif message.startswith(ZONE_EXCLUSIONS_PREFIX) and exclusions is not None:
+            exclusions.update(json.loads(message[len(ZONE_EXCLUSIONS_PREFIX) :]))
 
     runner = dbtRunner(callbacks=[collect_zone_counts])
     return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
 
 
 def stage_and_build(
-    options: argparse.Namespace, counts: dict[str, int | None]
+    options: argparse.Namespace, counts: dict[str, int | None], exclusions: dict[str, object]
 ) -> tuple[dbtRunnerResult, float] | None:
     """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
     common = ["--target", options.target, "--vars", options.vars]
@@ -119,7 +127,7 @@ def stage_and_build(
     if options.skip_unit_tests or options.skip_tests:
         skipped = ["unit_test", *(["test"] if options.skip_tests else [])]
         build_args += ["--exclude-resource-type", *skipped]
-    built = run_dbt(build_args, counts)
+    built = run_dbt(build_args, counts, exclusions)
     return built, time.monotonic() - started
 
 
@@ -143,12 +151,16 @@ def main(argv: list[str] | None = None) -> int:
         # read by profiles.yml.example's session target
         os.environ["STEDI_SPARK_JVM_OPTIONS"] = f"{jit} {archive.jvm_options()}".strip()
 
-    report = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "zone_counts.json"
-    report.unlink(missing_ok=True)  # never leave an earlier build's counts behind
+    target_dir = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    report = target_dir / "zone_counts.json"
+    picture = target_dir / "zone_report.html"
+    for stale in (report, picture):
+        stale.unlink(missing_ok=True)  # never leave an earlier build's counts behind
     counts: dict[str, int | None] = {}
+    exclusions: dict[str, object] = {}
     freshness: tuple[list[str], str] = ([], "pass")
     try:
-        outcome = stage_and_build(options, counts)
+        outcome = stage_and_build(options, counts, exclusions)
         # after a whole build only: a selected part of the project is a developer's check
         if outcome is not None and outcome[0].exception is None and not options.select:
             common = ["--target", options.target, "--vars", options.vars]
@@ -166,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(counts, indent=2) + "\n")
         print(f"Zone counts written to {report}")
+        zone_report.write(picture, counts, exclusions or None)
+        print(f"Zone report written to {picture}")
     print(f"dbt build took {elapsed:.1f} s")
     print("\n".join(freshness[0]))
     if built.exception is not None:

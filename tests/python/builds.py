@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+
+from stedi_lakehouse.zone_report import PAIRS, STEPS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -62,6 +65,35 @@ def build(
     ]  # fmt: skip
     result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
     return Build(result, target_dir, schema)
+
+
+def _figures(page: str, attribute: str) -> list[tuple[str, int]]:
+    """(name, figure shown) of every cell of the zone report with `attribute`."""
+    cells = re.findall(rf'{attribute}="([a-z_]+)"[^>]*>([^<]*)<', page)
+    return [(name, int(text.replace(",", ""))) for name, text in cells]
+
+
+def check_zone_report(page: str, counts: dict[str, int | None]) -> dict[tuple[str, str], int]:
+    """Check the zone report's page (its file or its rendered DOM) against the zone counts.
+
+    Every figure of a zone table equals its count, and for each zone table its upstream rows
+    less the rows that left equal its rows. Returns the rows that left, by (zone table, reason).
+    """
+    every_reason: dict[tuple[str, str], int] = {}
+    shown = _figures(page, "data-table")
+    assert {name for name, _ in shown} >= set(counts), "a zone table is missing"
+    for name, figure in shown:
+        if name != PAIRS:
+            assert figure == counts[name], name
+    for step in STEPS:
+        section = re.search(rf'data-zone="{step.table}".*?</table>', page, re.DOTALL)
+        assert section, step.table
+        figures = dict(_figures(section.group(0), "data-table"))
+        left = dict(_figures(section.group(0), "data-reason"))
+        assert set(left) == set(step.reasons), step.table
+        assert figures[step.upstream] - sum(left.values()) == counts[step.table], step.table
+        every_reason.update({(step.table, reason): rows for reason, rows in left.items()})
+    return every_reason
 
 
 def query(port: int, sql: str) -> list[tuple[object, ...]]:

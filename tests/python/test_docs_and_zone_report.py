@@ -1,21 +1,25 @@
-"""What a person sees after a build: the docs' row counts.
+"""What a person sees after a build: the docs' row counts and target/zone_report.html.
 
 One build of the sample set through the Thrift server, then `dbt docs generate` into the same
-target folder; the docs page is opened in headless Chromium.
+target folder; the docs page and the zone report are opened in headless Chromium.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, Build, build, query
+from builds import PROJECT_DIR, Build, build, check_zone_report, query
 from chromium import needs_chromium, rendered_dom, served
+
+from stedi_lakehouse.layout import ZONE_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +90,38 @@ def test_the_docs_page_of_machine_learning_curated_shows_its_row_count(
     assert "machine_learning_curated" in dom
     shown = _rendered_row_count(dom)
     assert shown == documented_build.counts["machine_learning_curated"] > 0
+
+
+def test_the_zone_report_is_self_contained_and_holds_no_personal_data(documented_build: Build):
+    page = (documented_build.target_dir / "zone_report.html").read_text()
+    assert "<script" not in page.lower()
+    assert not re.search(r"(https?:|//[a-z]|url\()", page, re.IGNORECASE)
+    assert "@" not in html.unescape(page)  # no e-mail; only counts and reasons
+
+
+@needs_chromium
+def test_the_zone_report_shows_the_zone_counts_and_why_rows_left(documented_build: Build):
+    counts = documented_build.counts
+    assert list(counts) == ZONE_TABLES
+    dom = rendered_dom((documented_build.target_dir / "zone_report.html").as_uri(), 2_000)
+    assert "strict" in dom
+    every_reason = check_zone_report(dom, counts)
+    # the sample set has each kind of exclusion of strict mode
+    for zone, reason in [
+        ("customer_trusted", "no_consent"),
+        ("customer_trusted", "withdrawn"),
+        ("accelerometer_trusted", "before_consent"),
+        ("step_trainer_trusted", "non_consenting_owner"),
+        ("machine_learning_curated", "cross_person_pair"),
+    ]:
+        assert every_reason[zone, reason] > 0, reason
+
+
+@needs_chromium
+def test_the_docs_overview_links_the_zone_report(documented_build: Build):
+    with served(documented_build.target_dir) as base_url:
+        dom = rendered_dom(f"{base_url}/index.html#!/overview")
+        links = re.findall(r'href="([^"]*zone_report\.html)"', dom)
+        assert links, "the overview page has no link to the zone report"
+        with urllib.request.urlopen(f"{base_url}/{links[0]}") as response:
+            assert "Why rows left each zone" in response.read().decode()

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, bad_delivery, build, query, write_lines
+from builds import PROJECT_DIR, bad_delivery, build, check_zone_report, query, write_lines
 from reference_counts import reference_counts
 
 from stedi_lakehouse.layout import ZONE_TABLES
@@ -74,6 +74,14 @@ def test_sample_data_matches_the_reference(
     expected = reference_counts(sample, rubric_compatible)
     assert {name: outcome.counts[name] for name in expected} == expected
     assert outcome.counts["landing_rejected_records"] == 0
+    # the zone report's picture: its figures and the reasons rows left add up to the counts
+    page = (outcome.target_dir / "zone_report.html").read_text()
+    assert ("rubric_compatible" if rubric_compatible else "strict") in page
+    left = check_zone_report(page, outcome.counts)
+    if rubric_compatible:  # rubric mode keeps early readings and cross-person pairs
+        early = [rows for (_, reason), rows in left.items() if reason == "before_consent"]
+        assert early == [0, 0]
+        assert left["machine_learning_curated", "cross_person_pair"] == 0
 
 
 def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_port: int):
@@ -188,6 +196,15 @@ def test_embedded_session_build_writes_the_zone_report(tmp_path: Path):
     assert "Zone report (session, strict)" in outcome.output
     assert outcome.counts["customer_trusted"] == 1
     assert outcome.counts["landing_rejected_records"] == 8
+    # the picture: Bob and Cat never agreed, Dan withdrew, Eve's line is cut; Ann's readings
+    # came twice; Bob's reading has no consent
+    left = check_zone_report((outcome.target_dir / "zone_report.html").read_text(), outcome.counts)
+    assert left["customer_trusted", "quarantined"] == 1
+    assert left["customer_trusted", "no_consent"] == 2
+    assert left["customer_trusted", "withdrawn"] == 1
+    assert left["accelerometer_trusted", "quarantined"] == 6
+    assert left["accelerometer_trusted", "no_consent"] == 2
+    assert left["accelerometer_trusted", "duplicate_delivery"] == 2
 
 
 def test_contract_and_privacy_guards_stop_a_build_that_breaks_them(
