@@ -110,7 +110,9 @@ def run_dbt(
 
 
 def stage_and_build(
-    options: argparse.Namespace, counts: dict[str, int | None], exclusions: dict[str, object]
+    options: argparse.Namespace,
+    counts: dict[str, int | None],
+    exclusions: dict[str, object] | None = None,
 ) -> tuple[dbtRunnerResult, float] | None:
     """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
     common = ["--target", options.target, "--vars", options.vars]
