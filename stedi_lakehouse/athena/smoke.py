@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import botocore.exceptions as bce
@@ -90,16 +91,8 @@ def dbt_environment(settings: Settings, work: Path) -> Iterator[None]:
     }
     if not settings.stand_in:
         values["STEDI_S3_ROOT"] = settings.prefix
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
+    with mock.patch.dict(os.environ, values):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def load(settings: Settings, work: Path) -> str:
