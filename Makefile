@@ -32,6 +32,14 @@ endif
 	$(BIN)/python -m stedi_lakehouse.build --target session --landing-root $(LANDING_ROOT) \
 		--vars '$(VARS)' --skip-unit-tests $(if $(FULL_REFRESH),--full-refresh)
 
+# Erase customers on request (README "Erasing a customer"): EMAIL='a@example.com b@example.com',
+# or EMAIL=- to read them from standard input; then a full-refresh build of every zone. The
+# recipe is not echoed, so the e-mails stay out of the output.
+.PHONY: erase
+erase: check-java $(INSTALLED) profiles.yml
+	$(if $(EMAIL),,$(error EMAIL is not set: make erase EMAIL=someone@example.com))
+	@$(BIN)/python erase_customer.py $(EMAIL) --landing-root $(LANDING_ROOT) --rebuild
+
 test: check-java $(INSTALLED) profiles.yml
 	$(BIN)/python -m stedi_lakehouse.thrift_server -- $(MAKE) --no-print-directory ci-checks
 

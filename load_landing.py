@@ -34,7 +34,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.aws import make_s3_client
+from stedi_lakehouse.aws import add_s3_options, make_s3_client, positive_int
 from stedi_lakehouse.contract import DATASETS
 from stedi_lakehouse.destinations import Destination, LocalDestination, S3Destination
 from stedi_lakehouse.errors import (
@@ -64,17 +64,6 @@ example: python load_landing.py data/sample data/landing --delete
 """
 
 
-def _positive_int(text: str) -> int:
-    """Parse a positive integer argument."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Build the command-line parser; --help documents the exit codes."""
     parser = argparse.ArgumentParser(
@@ -98,22 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove files under DEST's three landing prefixes that are not in SOURCE",
     )
     parser.add_argument(
-        "--workers", type=_positive_int, default=4, help="parallel files (default 4)"
+        "--workers", type=positive_int, default=4, help="parallel files (default 4)"
     )
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    aws = parser.add_argument_group("S3 options")
-    aws.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL or AWS)")
-    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
-    aws.add_argument("--region", help="AWS region (default: AWS_REGION / profile)")
-    aws.add_argument("--sse", choices=("AES256", "aws:kms"), help="server-side encryption")
-    aws.add_argument("--kms-key-id", help="KMS key for --sse aws:kms")
+    aws = add_s3_options(parser)
     aws.add_argument(
         "--create-bucket", action="store_true", help="create a missing destination bucket"
-    )
-    aws.add_argument(
-        "--max-attempts",
-        type=_positive_int,
-        help="attempts per S3 request, standard retry mode (default: AWS_MAX_ATTEMPTS or 3)",
     )
     return parser
 

@@ -1,4 +1,4 @@
-"""The S3 client of the loader and one-sentence explanations of AWS errors."""
+"""S3 for the loader and erase_customer.py: options, client, one-sentence AWS errors."""
 
 from __future__ import annotations
 
@@ -112,3 +112,30 @@ def make_s3_client(args: argparse.Namespace) -> Any:
     with aws_errors("", "destination"):
         session = boto3.Session(profile_name=args.profile, region_name=args.region)
         return session.client("s3", endpoint_url=args.endpoint_url, config=config)
+
+
+def positive_int(text: str) -> int:
+    """Parse a positive integer argument."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    return value
+
+
+def add_s3_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The S3 options of a command that writes a landing root; returns their group."""
+    aws = parser.add_argument_group("S3 options")
+    aws.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL or AWS)")
+    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
+    aws.add_argument("--region", help="AWS region (default: AWS_REGION / profile)")
+    aws.add_argument("--sse", choices=("AES256", "aws:kms"), help="server-side encryption")
+    aws.add_argument("--kms-key-id", help="KMS key for --sse aws:kms")
+    aws.add_argument(
+        "--max-attempts",
+        type=positive_int,
+        help="attempts per S3 request, standard retry mode (default: AWS_MAX_ATTEMPTS or 3)",
+    )
+    return aws

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from stedi_lakehouse import spark_jvm, zone_report
+from stedi_lakehouse import spark_jvm, tombstones, zone_report
+from stedi_lakehouse.errors import LoaderError
 from stedi_lakehouse.freshness import landing_freshness
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -139,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     if options.landing_root is not None:
         root = options.landing_root  # a URI such as s3a://bucket/prefix stays as it is
         os.environ["STEDI_LANDING_ROOT"] = root if "://" in root else str(Path(root).resolve())
+    try:
+        tombstones.default_path()  # dbt would overwrite a tombstone list outside the project
+    except LoaderError as error:
+        print(f"build: error: {error}", file=sys.stderr)
+        return 2
     if options.target == "session" and not options.no_java_check and not java_available():
         print(JAVA_MISSING, file=sys.stderr)
         return 3

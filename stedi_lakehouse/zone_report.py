@@ -30,6 +30,7 @@ PAIRS = "same_millisecond_pairs"
 
 REASONS = {
     "quarantined": "quarantined: the line breaks the landing contract",
+    "erased": "erased on request: a line of a customer on the tombstone list",
     "held_back": "held back: the customer has a quarantined record (it may be a withdrawal)",
     "superseded": "an earlier record of the same customer (the latest one counts)",
     "withdrawn": "withdrawn: the customer's latest record takes consent back",
@@ -56,13 +57,13 @@ STEPS = [
     Step(
         "customer_trusted",
         "customer_landing",
-        ("quarantined", "held_back", "superseded", "withdrawn", "no_consent"),
+        ("quarantined", "erased", "held_back", "superseded", "withdrawn", "no_consent"),
     ),
     Step("customer_curated", "customer_trusted", ("no_trusted_reading",)),
     Step(
         "accelerometer_trusted",
         "accelerometer_landing",
-        ("quarantined", "held_back", "withdrawn", "no_consent", "before_consent")
+        ("quarantined", "erased", "held_back", "withdrawn", "no_consent", "before_consent")
         + ("duplicate_delivery",),
     ),
     Step(

@@ -79,6 +79,7 @@ customer_states as (
 accelerometer_verdicts as (
     select
         case
+            when accelerometer_readings.rejection_reason = {{ erasure_reason() }} then 'erased'
             when accelerometer_readings.rejection_reason is not null then 'quarantined'
             -- a reading of an e-mail without any customer record has no consent either
             when coalesce(customer_states.customer_state, 'no_consent') != 'trusted'
@@ -154,7 +155,11 @@ pairs as (
 customer_exclusions as (
     select 'quarantined' as reason, count(*) as row_count
     from customer_records
-    where rejection_reason is not null
+    where rejection_reason is not null and rejection_reason != {{ erasure_reason() }}
+    union all
+    select 'erased' as reason, count(*) as row_count
+    from customer_records
+    where rejection_reason = {{ erasure_reason() }}
     union all
     select 'held_back' as reason, coalesce(sum(record_count), 0) as row_count
     from customer_states

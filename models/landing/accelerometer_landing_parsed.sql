@@ -4,6 +4,12 @@ source as (
     select * from {{ source('stedi_landing', 'accelerometer_landing') }}
 ),
 
+tombstones as (
+    -- customers erased on request (erase_customer.py): their lines never reach a zone, even
+    -- from an old file delivered again
+    select distinct email_sha256 from {{ ref('erased_customers') }}
+),
+
 new_lines as (
     -- an incremental build parses only the file versions it has not parsed yet
     {{ unparsed_landing_lines('source', 'accelerometer_landing') }}
@@ -69,27 +75,51 @@ quarantine as (
         *,
         -- the line is kept for quarantined lines only: a valid line lives on in the typed
         -- columns, and storing every line twice (personal data included) slowed the parse
-        case when rejection_reason is not null then raw_line end as quarantined_line
+        case when rejection_reason is not null then raw_line end as quarantined_line,
+        -- whose line it is, for an erasure: from a line that is not valid, the user is read by
+        -- pattern (as customer_landing_parsed reads an e-mail), so that such a line is found too
+        case
+            when rejection_reason is not null
+                then regexp_extract(raw_line, '(?i)"user" *: *"([^"]*)"', 1)
+        end as user_in_quarantined_line
     from validated
+),
+
+owned as (
+    select
+        *,
+        coalesce(
+            customer_email, {{ normalized_email('user_in_quarantined_line') }}
+        ) as owner_email
+    from quarantine
+),
+
+erasure as (
+    select
+        owned.*,
+        tombstones.email_sha256 is not null as is_erased
+    from owned
+    left join tombstones
+        on {{ email_sha256('owned.owner_email') }} = tombstones.email_sha256
 ),
 
 final as (
     select
         -- ids
-        customer_email,
-        reading_time,
+        {{ unless_erased('customer_email') }} as customer_email,
+        {{ unless_erased('reading_time') }} as reading_time,
 
         -- numerics
-        x,
-        y,
-        z,
+        {{ unless_erased('x') }} as x,
+        {{ unless_erased('y') }} as y,
+        {{ unless_erased('z') }} as z,
 
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        quarantined_line as raw_line,
-        rejection_reason
-    from quarantine
+        {{ unless_erased('quarantined_line') }} as raw_line,
+        case when is_erased then {{ erasure_reason() }} else rejection_reason end as rejection_reason
+    from erasure
 )
 
 select * from final

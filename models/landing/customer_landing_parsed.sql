@@ -4,6 +4,12 @@ source as (
     select * from {{ source('stedi_landing', 'customer_landing') }}
 ),
 
+tombstones as (
+    -- customers erased on request (erase_customer.py): their lines never reach a zone, even
+    -- from an old file delivered again
+    select distinct email_sha256 from {{ ref('erased_customers') }}
+),
+
 new_lines as (
     -- an incremental build parses only the file versions it has not parsed yet
     {{ unparsed_landing_lines('source', 'customer_landing') }}
@@ -94,30 +100,39 @@ quarantine as (
     from validated
 ),
 
+erasure as (
+    select
+        quarantine.*,
+        tombstones.email_sha256 is not null as is_erased
+    from quarantine
+    left join tombstones
+        on {{ email_sha256('quarantine.customer_email') }} = tombstones.email_sha256
+),
+
 final as (
     select
         -- ids
-        customer_email,
-        serial_number,
+        {{ unless_erased('customer_email') }} as customer_email,
+        {{ unless_erased('serial_number') }} as serial_number,
 
         -- personal data
-        customer_name,
-        phone,
-        birth_day,
+        {{ unless_erased('customer_name') }} as customer_name,
+        {{ unless_erased('phone') }} as phone,
+        {{ unless_erased('birth_day') }} as birth_day,
 
         -- epoch milliseconds
-        registration_date,
-        last_update_date,
-        share_with_research_as_of_date,
-        share_with_public_as_of_date,
-        share_with_friends_as_of_date,
+        {{ unless_erased('registration_date') }} as registration_date,
+        {{ unless_erased('last_update_date') }} as last_update_date,
+        {{ unless_erased('share_with_research_as_of_date') }} as share_with_research_as_of_date,
+        {{ unless_erased('share_with_public_as_of_date') }} as share_with_public_as_of_date,
+        {{ unless_erased('share_with_friends_as_of_date') }} as share_with_friends_as_of_date,
 
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        quarantined_line as raw_line,
-        rejection_reason
-    from quarantine
+        {{ unless_erased('quarantined_line') }} as raw_line,
+        case when is_erased then {{ erasure_reason() }} else rejection_reason end as rejection_reason
+    from erasure
 )
 
 select * from final

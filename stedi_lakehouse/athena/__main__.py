@@ -57,7 +57,7 @@ from stedi_lakehouse.athena.aws_stand_in import (
     s3_keys,
 )
 from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
-from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
+from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb, seed_files
 from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
 from stedi_lakehouse.athena.model_contracts import declared_contracts
@@ -205,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
                 progress(f"the Athena SQL on DuckDB over {root} ({mode})")
                 manifest = options.work_dir / f"target-{mode}" / "manifest.json"
                 replay = replay_in_duckdb(
-                    report.statements[mode], root, declared_contracts(manifest)
+                    report.statements[mode],
+                    root,
+                    declared_contracts(manifest),
+                    seed_files(manifest),
                 )
                 report.athena_counts[f"{name} {mode}"] = replay.counts
                 report.rejected[f"{name} {mode}"] = replay.rejected

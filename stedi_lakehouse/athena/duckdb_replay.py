@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,11 +194,41 @@ class Replay:
     problems: list[str]
 
 
-def build_in_duckdb(
-    statements: list[dict[str, str]], landing_root: Path
-) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
-    """Run the landing views and the models' CREATE TABLE AS on DuckDB over the landing files.
+def seed_files(manifest: Path) -> dict[str, Path]:
+    """The CSV file of each seed of a build, by seed name, from its manifest."""
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    return {
+        node["name"]: Path(node["root_path"]) / node["original_file_path"]
+        for node in nodes
+        if node["resource_type"] == "seed"
+    }
 
+
+def seed_csv_table(name: str, create: exp.Create, csv_file: Path | None) -> str:
+    """DuckDB SQL of dbt-athena's external CSV table of a seed: the seed's file, as text.
+
+    Without the file (a replay that was given no manifest), the table is empty, with the
+    columns that the statement declares.
+    """
+    if csv_file is not None:
+        return (
+            f"create or replace table {name} as "
+            f"select * from read_csv({str(csv_file)!r}, header = true, all_varchar = true)"
+        )
+    columns = [
+        column.name for column in create.this.expressions if isinstance(column, exp.ColumnDef)
+    ]
+    return f"create or replace table {name} ({', '.join(f'{c} varchar' for c in columns)})"
+
+
+def build_in_duckdb(
+    statements: list[dict[str, str]], landing_root: Path, seeds: dict[str, Path] | None = None
+) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """Run the landing views and the models' and seeds' CREATE TABLE AS on DuckDB.
+
+    The landing tables read the landing files; dbt-athena's external CSV table of a seed
+    (`<seed>__dbt_tmp`, over the file it uploaded) reads the seed's file in `seeds`
+    (seed_csv_table).
     The tables and views land in the schema SCHEMA of the catalog `awsdatacatalog`.
     Statements that do not parse are skipped (the adapter-path check reports them). Return
     the connection and the statements DuckDB could not run.
@@ -219,7 +250,11 @@ def build_in_duckdb(
         name = f'awsdatacatalog."{SCHEMA}"."{table.name}"' if table else ""
         location = expression.find(exp.LocationProperty)
         duckdb_sql = None
-        if kind == "TABLE" and table and table.name.endswith("__lines") and location:
+        node_id = origin(statement["query"])
+        seed = node_id.split(".")[-1] if node_id.startswith("seed.") else ""
+        if kind == "TABLE" and table and seed and table.name == f"{seed}__dbt_tmp":
+            duckdb_sql = seed_csv_table(name, expression, (seeds or {}).get(seed))
+        elif kind == "TABLE" and table and table.name.endswith("__lines") and location:
             stand_in = lines_stand_in(landing_root, location.this.name)
             duckdb_sql = f"create or replace view {name} as {stand_in}"
         elif kind == "VIEW" and expression.expression is not None:
@@ -227,7 +262,7 @@ def build_in_duckdb(
         elif (
             kind == "TABLE"
             and expression.expression is not None
-            and origin(statement["query"]).startswith("model.")
+            and node_id.startswith(("model.", "seed."))
         ):
             duckdb_sql = f"create or replace table {name} as {to_duckdb(expression.expression)}"
         if duckdb_sql is not None:
@@ -235,7 +270,7 @@ def build_in_duckdb(
                 con.execute(duckdb_sql)
             except duckdb.Error as error:
                 first = str(error).splitlines()[0]
-                problems.append(f"DuckDB could not run {origin(statement['query'])}: {first}")
+                problems.append(f"DuckDB could not run {node_id}: {first}")
     return con, problems
 
 
@@ -243,6 +278,7 @@ def replay_in_duckdb(
     statements: list[dict[str, str]],
     landing_root: Path,
     contracts: dict[str, dict[str, str]] | None = None,
+    seeds: dict[str, Path] | None = None,
 ) -> Replay:
     """Build on DuckDB (build_in_duckdb) and count: a table that was not built is missing.
 
@@ -250,7 +286,7 @@ def replay_in_duckdb(
     statements DuckDB could not run or tables that break their model contract (`contracts`,
     model_contracts.py).
     """
-    con, problems = build_in_duckdb(statements, landing_root)
+    con, problems = build_in_duckdb(statements, landing_root, seeds)
     problems += contract_problems(con, contracts or {})
     counts: dict[str, int | None] = {}
     for zone_table in ZONE_TABLES:

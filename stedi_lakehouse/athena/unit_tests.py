@@ -30,7 +30,7 @@ from stedi_lakehouse.athena.aws_stand_in import (
     recorded_requests,
 )
 from stedi_lakehouse.athena.builds import athena_local_args
-from stedi_lakehouse.athena.duckdb_replay import build_in_duckdb, to_duckdb
+from stedi_lakehouse.athena.duckdb_replay import build_in_duckdb, seed_files, to_duckdb
 from stedi_lakehouse.athena.glue_catalog import register_catalog
 from stedi_lakehouse.athena.moto_answers import answering_unit_tests
 from stedi_lakehouse.athena.statements import origin
@@ -86,11 +86,13 @@ def difference_rows(select_sql: str) -> int:
 
 
 def sources_and_models(manifest_file: Path) -> set[str]:
-    """The relation names of dbt's sources and models, from a build's manifest."""
+    """The relation names of dbt's sources, models and seeds, from a build's manifest."""
     manifest = json.loads(manifest_file.read_text())
     names = {source["identifier"] for source in manifest["sources"].values()}
     return names | {
-        node["alias"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+        node["alias"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
     }
 
 
@@ -106,7 +108,7 @@ def run_unit_tests(
     from dbt.cli.main import dbtRunner
 
     with tempfile.TemporaryDirectory() as no_landing_files:  # the columns, not the rows, count
-        con, _ = build_in_duckdb(build, Path(no_landing_files))
+        con, _ = build_in_duckdb(build, Path(no_landing_files), seed_files(build_manifest))
     register_catalog(con, SCHEMA, S3_ROOT, sources_and_models(build_manifest))
     before = {s["id"] for s in athena_statements()}
     target_dir = work_dir / "target-unit-tests"

@@ -30,6 +30,24 @@ class Build:
         self.counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
 
 
+def build_env(
+    tmp_path: Path, port: int, schema: str, project_dir: Path = PROJECT_DIR
+) -> dict[str, str]:
+    """The environment of a build in `schema` on the Thrift server at `port`."""
+    if not (project_dir / "profiles.yml").exists():
+        shutil.copy(project_dir / "profiles.yml.example", project_dir / "profiles.yml")
+    return {
+        **os.environ,
+        "STEDI_THRIFT_PORT": str(port),
+        "STEDI_SCHEMA": schema,
+        "DBT_TARGET_PATH": str(tmp_path / f"target_{schema}"),
+        "DBT_LOG_PATH": str(tmp_path / f"logs_{schema}"),
+        "DBT_PROFILES_DIR": str(project_dir),
+        # the embedded session's metastore, apart from a developer's own
+        "STEDI_SPARK_HOME": str(tmp_path / f"spark_{schema}"),
+    }
+
+
 def build(
     tmp_path: Path,
     port: int,
@@ -42,19 +60,7 @@ def build(
 ) -> Build:
     """Run stedi_lakehouse/build.py of a project in a schema of its own (or in `schema`)."""
     schema = schema or f"stedi_test_{uuid.uuid4().hex[:8]}"
-    target_dir = tmp_path / f"target_{schema}"
-    env = {
-        **os.environ,
-        "STEDI_THRIFT_PORT": str(port),
-        "STEDI_SCHEMA": schema,
-        "DBT_TARGET_PATH": str(target_dir),
-        "DBT_LOG_PATH": str(tmp_path / f"logs_{schema}"),
-        "DBT_PROFILES_DIR": str(project_dir),
-        # the embedded session's metastore, apart from a developer's own
-        "STEDI_SPARK_HOME": str(tmp_path / f"spark_{schema}"),
-    }
-    if not (project_dir / "profiles.yml").exists():
-        shutil.copy(project_dir / "profiles.yml.example", project_dir / "profiles.yml")
+    env = build_env(tmp_path, port, schema, project_dir)
     command = [
         sys.executable,
         "-m", "stedi_lakehouse.build",
@@ -64,7 +70,7 @@ def build(
         *(extra or []),
     ]  # fmt: skip
     result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True)
-    return Build(result, target_dir, schema)
+    return Build(result, Path(env["DBT_TARGET_PATH"]), schema)
 
 
 def _figures(page: str, attribute: str) -> list[tuple[str, int]]:

@@ -1,0 +1,262 @@
+"""Erase customers on request: their landing lines, a tombstone, and a report.
+
+    python erase_customer.py EMAIL [EMAIL ...] --landing-root DIR|s3://bucket/prefix
+
+1. Every landing file is read; the lines of the customers (stedi_lakehouse/erasure_lines.py)
+   and the readings of devices that only erased customers own are removed.
+2. Before anything changes, the landing folders and the tombstone list are checked to be
+   writable. The tombstones are recorded first, so that a build excludes the customers even if
+   the run stops halfway; then the files are rewritten, step-trainer files first and customer
+   files last: the customer records name the devices, so a rerun after an interruption finds
+   the same devices and finishes the job.
+3. A report (lines removed per dataset and file, devices kept because shared, tombstone ids)
+   is printed and written as JSON. It holds no e-mail; neither does any message.
+
+`--dry-run` reads and reports the same, and writes nothing. Then rebuild every zone with
+`--full-refresh` (or pass `--rebuild`), so that no parsed table keeps an old line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from stedi_lakehouse.aws import add_s3_options
+from stedi_lakehouse.erasure_lines import (
+    Devices,
+    Erasure,
+    device_owners,
+    email_sha256,
+    erased_devices,
+    normalise_email,
+    remove_lines,
+)
+from stedi_lakehouse.erasure_store import LandingStore, dataset_names, open_store
+from stedi_lakehouse.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, EXIT_OK, LoaderError
+from stedi_lakehouse.tombstones import (
+    Tombstone,
+    check_writable,
+    default_path,
+    read_tombstones,
+    write_tombstones,
+)
+
+EXIT_NOT_FOUND = 5  # a customer had no landing line; the tombstone is recorded all the same
+REBUILD_HINT = (
+    "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
+    "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
+)
+EXIT_CODES_HELP = f"""\
+exit codes:
+  {EXIT_OK}    erased (or, with --dry-run, would erase)
+  2    invalid input: no e-mail, a landing root that is missing or cannot be written (nothing
+       was changed), an unwritable tombstone list
+  4    AWS/S3 error; rerunning finishes the job
+  {EXIT_NOT_FOUND}    an e-mail had no landing line (its tombstone is recorded all the same)
+  {EXIT_INTERRUPTED}  interrupted; rerunning finishes the job
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; --help lists the exit codes."""
+    parser = argparse.ArgumentParser(
+        prog="erase_customer.py",
+        description=__doc__.split("\n\n")[0],
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "emails",
+        metavar="EMAIL",
+        nargs="+",
+        help="e-mail of a customer; `-` reads them from standard input, one per line, so that "
+        "they stay out of the process list and the shell's history",
+    )
+    parser.add_argument(
+        "--landing-root", required=True, help="local directory or s3://bucket/prefix"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    parser.add_argument(
+        "--tombstones",
+        type=Path,
+        help="the tombstone list (default: erased_customers.csv in tombstones/ or in "
+        "STEDI_TOMBSTONES_DIR)",
+    )
+    parser.add_argument("--report", type=Path, help="JSON report (default target/erasure/)")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="then run a full-refresh build on --target"
+    )
+    parser.add_argument("--target", default="session", help="dbt target of --rebuild")
+    add_s3_options(parser)
+    parser.set_defaults(workers=1)
+    return parser
+
+
+def normalised_emails(given: list[str]) -> list[str]:
+    """The e-mails as the models compare them, each once; one sentence for a bad one."""
+    if given == ["-"]:
+        given = [line for line in sys.stdin.read().splitlines() if line.strip()]
+    emails: list[str] = []
+    for position, text in enumerate(given, start=1):
+        email = normalise_email(text)
+        if not email or "@" not in email:
+            raise LoaderError(f"E-mail {position} is no e-mail address.", EXIT_INVALID_INPUT)
+        if email not in emails:
+            emails.append(email)
+    return emails
+
+
+def plan(store: LandingStore, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
+    """Which customers and devices go: the devices from the customer records."""
+    lines: list[str] = []
+    for target in store.files("customer"):
+        lines += store.read(target).decode("utf-8", errors="replace").splitlines()
+    devices = erased_devices(device_owners(lines), emails, tombstoned)
+    return Erasure(emails, serials=devices.removed), devices
+
+
+def rewrite(store: LandingStore, erasure: Erasure, dry_run: bool) -> dict[str, Any]:
+    """Remove the lines from every file, dataset by dataset; count them per file and owner."""
+    removed: dict[str, dict[str, int]] = {}
+    found: set[str] = set()
+    for dataset in dataset_names():
+        removed[dataset] = {}
+        for target in store.files(dataset):
+            data = store.read(target)
+            kept, owners = remove_lines(data, dataset, erasure)
+            if not owners:
+                continue
+            found.update(owners)
+            removed[dataset][store.describe(target)] = sum(owners.values())
+            if not dry_run:
+                store.write(target, kept)
+    return {"removed": removed, "found": found}
+
+
+def record_tombstones(
+    path: Path, emails: list[str], request_id: str, dry_run: bool
+) -> list[Tombstone]:
+    """The tombstone of each e-mail: one recorded earlier (a rerun), else a new one."""
+    existing = read_tombstones(path)
+    by_hash = {tombstone.email_sha256: tombstone for tombstone in existing}
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    chosen = [
+        by_hash.get(email_sha256(email)) or Tombstone(email_sha256(email), now, request_id)
+        for email in emails
+    ]
+    new = [tombstone for tombstone in chosen if tombstone.email_sha256 not in by_hash]
+    if new and not dry_run:
+        write_tombstones(path, existing + new)
+    return chosen
+
+
+def customer_state(email: str, found: set[str], tombstone: Tombstone, tombstoned: set[str]) -> str:
+    """Erased now, erased by an earlier run (a rerun finds no line), or not found."""
+    if email in found:
+        return "erased"
+    return "already erased" if tombstone.email_sha256 in tombstoned else "not found"
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """The report as text, without any e-mail."""
+    verb = "Would remove" if report["dry_run"] else "Removed"
+    lines = []
+    for dataset, files in report["lines_removed"].items():
+        total = sum(files.values())
+        lines.append(f"{verb} {total:,} {dataset} lines from {len(files)} files")
+        lines += [f"  {count:>6,}  {name}" for name, count in sorted(files.items())]
+    for serial, others in report["devices_kept_shared"].items():
+        lines.append(f"Kept the readings of device {serial}: other owners not erased: {others}")
+    for customer in report["customers"]:
+        lines.append(
+            f"E-mail {customer['position']}: {customer['state']}, "
+            f"tombstone {customer['request_id']}"
+        )
+    return lines
+
+
+def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
+    """Run the erasure (or the dry run) and return the report."""
+    emails = normalised_emails(args.emails)
+    tombstone_path = args.tombstones or default_path()
+    store = open_store(args.landing_root, args)
+    tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
+    erasure, devices = plan(store, emails, tombstoned)
+    if not args.dry_run:
+        check_writable(tombstone_path)
+        store.check_writable([d for d in dataset_names() if store.files(d)])
+    tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
+    outcome = rewrite(store, erasure, args.dry_run)
+    return {
+        "request_id": request_id,
+        "dry_run": args.dry_run,
+        "landing_root": args.landing_root,
+        "customers": [
+            {
+                "position": position,
+                "state": customer_state(email, outcome["found"], tombstone, tombstoned),
+                "email_sha256": tombstone.email_sha256,
+                "request_id": tombstone.request_id,
+                "erased_at": tombstone.erased_at,
+            }
+            for position, (email, tombstone) in enumerate(zip(emails, tombstones, strict=True), 1)
+        ],
+        "lines_removed": outcome["removed"],
+        "devices_removed": len(devices.removed),
+        "devices_kept_shared": devices.kept,
+    }
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """Rebuild every zone from the landing zone, so that no parsed table keeps an old line."""
+    command = [sys.executable, "-m", "stedi_lakehouse.build", "--target", args.target]
+    command += ["--landing-root", args.landing_root, "--full-refresh", "--skip-unit-tests"]
+    return subprocess.run(command, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command and return its exit code."""
+    args = build_parser().parse_args(argv)
+    request_id = uuid.uuid4().hex
+    try:
+        report = erase(args, request_id)
+    except LoaderError as exc:
+        print(f"erase_customer.py: error: {exc}", file=sys.stderr, flush=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("erase_customer.py: interrupted; rerunning finishes the job.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print("\n".join(report_lines(report)), flush=True)
+    if not args.dry_run:
+        path = args.report or Path("target") / "erasure" / f"erasure-{request_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"Report: {path}", flush=True)
+    missing = [c["position"] for c in report["customers"] if c["state"] == "not found"]
+    for position in missing:
+        recorded = "would be recorded" if args.dry_run else "is recorded"
+        print(
+            f"notice: e-mail {position} has no line in the landing zone; its tombstone "
+            f"{recorded}, so that no later delivery brings the customer in.",
+            file=sys.stderr,
+        )
+    if args.dry_run:
+        return EXIT_NOT_FOUND if missing else EXIT_OK
+    if args.rebuild:
+        code = rebuild(args)
+        if code:
+            return code
+    else:
+        hint = REBUILD_HINT.format(root=args.landing_root)
+        print(f"Now rebuild every zone from the landing zone: {hint}", flush=True)
+    return EXIT_NOT_FOUND if missing else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
