@@ -65,7 +65,10 @@ class References:
 
     def __init__(self, scaled: Scaled) -> None:
         project = fingerprint(
-            [PROJECT_DIR / p for p in ("models", "macros", "seeds", "dbt_project.yml")]
+            [
+                PROJECT_DIR / p
+                for p in ("models", "macros", "seeds", "tombstones", "dbt_project.yml")
+            ]
         )
         jobs = fingerprint([GLUE_JOBS_DIR])
         source = scaled.source_sha256[:16]

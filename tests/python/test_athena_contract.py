@@ -74,7 +74,7 @@ def project_copy(tmp_path: Path) -> Path:
     """A copy of the dbt project, to break."""
     project = tmp_path / "project"
     project.mkdir()
-    for name in ["dbt_project.yml", "macros", "models", "seeds", "tests"]:
+    for name in ["dbt_project.yml", "macros", "models", "seeds", "tests", "tombstones"]:
         source = PROJECT_DIR / name
         if source.is_dir():
             shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))

@@ -76,7 +76,7 @@ def test_a_required_key_declared_once_changes_the_loader_and_the_models(
 ):
     """A copy of the project that also requires `x`: both now refuse a line without it."""
     project = tmp_path / "project"
-    for name in ["models", "macros", "seeds", "tests", "stedi_lakehouse", "conf"]:
+    for name in ["models", "macros", "seeds", "tombstones", "tests", "stedi_lakehouse", "conf"]:
         shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
     for name in ["dbt_project.yml", "profiles.yml.example", "load_landing.py"]:
         shutil.copy(PROJECT_DIR / name, project / name)

@@ -217,7 +217,7 @@ def test_contract_and_privacy_guards_stop_a_build_that_breaks_them(
     that someone also adds to the contract.
     """
     project = tmp_path / "project"
-    for name in ["models", "macros", "seeds", "tests", "stedi_lakehouse", "conf"]:
+    for name in ["models", "macros", "seeds", "tombstones", "tests", "stedi_lakehouse", "conf"]:
         shutil.copytree(PROJECT_DIR / name, project / name, ignore=shutil.ignore_patterns("python"))
     for name in ["dbt_project.yml", "profiles.yml.example"]:
         shutil.copy(PROJECT_DIR / name, project / name)
