@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, build, build_env, query
+from builds import PROJECT_DIR, build, build_env, check_zone_report, query
 from test_incremental import ZONE_TABLES, zone_checksums
 
+from stedi_lakehouse import sample_data
 from stedi_lakehouse.layout import landing_files
 
 pytestmark = pytest.mark.usefixtures("own_tombstones")
@@ -133,13 +134,7 @@ def test_an_erased_customer_leaves_every_zone_for_good(
     tmp_path: Path, thrift_port: int, own_tombstones: Path
 ):
     source, landing_root = tmp_path / "source", tmp_path / "landing"
-    subprocess.run(
-        [sys.executable, "-m", "stedi_lakehouse.sample_data", str(source)]
-        + ["--customers", "80", "--seed", "11"],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT_DIR,
-    )
+    sample_data.generate(source, customer_count=80, seed=11)
     load(source, landing_root)
     first = build(tmp_path, thrift_port, landing_root, extra=["--skip-tests"])
     assert first.returncode == 0, first.output[-3000:]
@@ -237,3 +232,9 @@ def test_an_erased_customer_leaves_every_zone_for_good(
         for path in landing_files(source, dataset)
     )
     assert lineage == [(redelivered, 0)] and redelivered > 0
+    # the zone report shows them as erased
+    reasons = check_zone_report((again.target_dir / "zone_report.html").read_text(), again.counts)
+    erased_rows = (
+        reasons[(table, "erased")] for table in ("customer_trusted", "accelerometer_trusted")
+    )
+    assert sum(erased_rows) == redelivered

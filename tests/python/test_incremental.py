@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from builds import PROJECT_DIR, build, query
 
-from stedi_lakehouse import layout
+from stedi_lakehouse import layout, sample_data
 
 MODES = {"strict": "{}", "rubric": "{rubric_compatible: true}"}
 LANDING_TABLES = [
@@ -129,13 +129,7 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
     """A sample source with its last reading files held back, and an empty landing root."""
     root = tmp_path_factory.mktemp("incremental")
     source, held_back = root / "source", root / "held_back"
-    subprocess.run(
-        [sys.executable, "-m", "stedi_lakehouse.sample_data", str(source)]
-        + ["--customers", "60", "--seed", "7"],
-        check=True,
-        capture_output=True,
-        cwd=PROJECT_DIR,
-    )
+    sample_data.generate(source, customer_count=60, seed=7)
     for dataset in ("accelerometer", "step_trainer"):
         last = landing_files(source, dataset)[-1]
         (held_back / dataset / "landing").mkdir(parents=True)
