@@ -53,11 +53,16 @@ def moto_athena() -> Iterator[str]:
     """Run moto's server on a free 127.0.0.1 port with dummy credentials; yield its URL.
 
     The environment points every AWS client of this process at it (AWS_ENDPOINT_URL) and
-    away from any real account; it is restored afterwards, and the server stopped.
+    away from any real account; it is restored afterwards, and the server stopped. As on
+    Athena, a model's CREATE TABLE AS or view leaves its table in Glue, typed by DuckDB
+    (moto_answers.registering_tables).
     """
     # moto's request recorder writes here (read when moto is first imported)
     os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(Path(tempfile.mkdtemp()) / "recording"))
     from moto.server import ThreadedMotoServer
+
+    # imported here: moto_answers replays on DuckDB, whose module names this one's SCHEMA
+    from stedi_lakehouse.athena.moto_answers import registering_tables
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
@@ -71,7 +76,8 @@ def moto_athena() -> Iterator[str]:
         os.environ.update(stand_in)
         for name in removed:
             os.environ.pop(name, None)
-        yield endpoint
+        with registering_tables():
+            yield endpoint
     finally:
         for name, value in saved.items():
             if value is None:

@@ -221,56 +221,79 @@ def seed_csv_table(name: str, create: exp.Create, csv_file: Path | None) -> str:
     return f"create or replace table {name} ({', '.join(f'{c} varchar' for c in columns)})"
 
 
+def duckdb_statement(
+    query: str, landing_root: Path, seeds: dict[str, Path] | None = None
+) -> tuple[str, str] | None:
+    """The DuckDB statement replaying an Athena statement of a build, and what it creates.
+
+    A landing table of raw lines becomes a view over the landing files (lines_stand_in);
+    dbt-athena's external CSV table of a seed (`<seed>__dbt_tmp`, over the file it uploaded)
+    a table of the seed's file in `seeds` (seed_csv_table); a model's or seed's view or
+    CREATE TABLE AS a view or table of DuckDB's, named as on Athena in the catalog
+    `awsdatacatalog` (the schema SCHEMA when the statement names none). Return the DuckDB SQL
+    and the relation's `"schema"."name"`; None for a statement with nothing to replay or that
+    does not parse (the adapter-path check reports it).
+    """
+    try:
+        expression = sqlglot.parse_one(query, read="athena")
+    except (ParseError, TokenError):
+        return None
+    if not isinstance(expression, exp.Create):
+        return None
+    table = expression.this if isinstance(expression.this, exp.Table) else None
+    table = table or expression.this.find(exp.Table)
+    if table is None:
+        return None
+    kind = expression.args.get("kind", "").upper()
+    relation = f'"{table.db or SCHEMA}"."{table.name}"'
+    name = f"awsdatacatalog.{relation}"
+    location = expression.find(exp.LocationProperty)
+    node_id = origin(query)
+    seed = node_id.split(".")[-1] if node_id.startswith("seed.") else ""
+    if kind == "TABLE" and seed and table.name == f"{seed}__dbt_tmp":
+        return seed_csv_table(name, expression, (seeds or {}).get(seed)), relation
+    if kind == "TABLE" and table.name.endswith("__lines") and location:
+        stand_in = lines_stand_in(landing_root, location.this.name)
+        return f"create or replace view {name} as {stand_in}", relation
+    if kind == "VIEW" and expression.expression is not None:
+        return f"create or replace view {name} as {to_duckdb(expression.expression)}", relation
+    if (
+        kind == "TABLE"
+        and expression.expression is not None
+        and node_id.startswith(("model.", "seed."))
+    ):
+        return f"create or replace table {name} as {to_duckdb(expression.expression)}", relation
+    return None
+
+
+def duckdb_catalog() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the catalog `awsdatacatalog` and its schema SCHEMA."""
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as awsdatacatalog")
+    con.execute(f"create schema awsdatacatalog.{SCHEMA}")
+    return con
+
+
 def build_in_duckdb(
     statements: list[dict[str, str]], landing_root: Path, seeds: dict[str, Path] | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
     """Run the landing views and the models' and seeds' CREATE TABLE AS on DuckDB.
 
-    The landing tables read the landing files; dbt-athena's external CSV table of a seed
-    (`<seed>__dbt_tmp`, over the file it uploaded) reads the seed's file in `seeds`
-    (seed_csv_table).
-    The tables and views land in the schema SCHEMA of the catalog `awsdatacatalog`.
-    Statements that do not parse are skipped (the adapter-path check reports them). Return
-    the connection and the statements DuckDB could not run.
+    The tables and views land in the schema SCHEMA of the catalog `awsdatacatalog`
+    (duckdb_statement; `seeds` are the seeds' files). Return the connection and the
+    statements DuckDB could not run.
     """
-    con = duckdb.connect()
-    con.execute("attach ':memory:' as awsdatacatalog")
-    con.execute(f"create schema awsdatacatalog.{SCHEMA}")
+    con = duckdb_catalog()
     problems: list[str] = []
     for statement in statements:
+        replayed = duckdb_statement(statement["query"], landing_root, seeds)
+        if replayed is None:
+            continue
         try:
-            expression = sqlglot.parse_one(statement["query"], read="athena")
-        except (ParseError, TokenError):
-            continue
-        if not isinstance(expression, exp.Create):
-            continue
-        table = expression.this if isinstance(expression.this, exp.Table) else None
-        table = table or expression.this.find(exp.Table)
-        kind = expression.args.get("kind", "").upper()
-        name = f'awsdatacatalog."{SCHEMA}"."{table.name}"' if table else ""
-        location = expression.find(exp.LocationProperty)
-        duckdb_sql = None
-        node_id = origin(statement["query"])
-        seed = node_id.split(".")[-1] if node_id.startswith("seed.") else ""
-        if kind == "TABLE" and table and seed and table.name == f"{seed}__dbt_tmp":
-            duckdb_sql = seed_csv_table(name, expression, (seeds or {}).get(seed))
-        elif kind == "TABLE" and table and table.name.endswith("__lines") and location:
-            stand_in = lines_stand_in(landing_root, location.this.name)
-            duckdb_sql = f"create or replace view {name} as {stand_in}"
-        elif kind == "VIEW" and expression.expression is not None:
-            duckdb_sql = f"create or replace view {name} as {to_duckdb(expression.expression)}"
-        elif (
-            kind == "TABLE"
-            and expression.expression is not None
-            and node_id.startswith(("model.", "seed."))
-        ):
-            duckdb_sql = f"create or replace table {name} as {to_duckdb(expression.expression)}"
-        if duckdb_sql is not None:
-            try:
-                con.execute(duckdb_sql)
-            except duckdb.Error as error:
-                first = str(error).splitlines()[0]
-                problems.append(f"DuckDB could not run {node_id}: {first}")
+            con.execute(replayed[0])
+        except duckdb.Error as error:
+            first = str(error).splitlines()[0]
+            problems.append(f"DuckDB could not run {origin(statement['query'])}: {first}")
     return con, problems
 
 
