@@ -8,7 +8,10 @@ r"""Prove that the project builds on Amazon Athena, without an AWS account.
    Athena runs on Trino (DML, views, CREATE TABLE AS, the compiled data tests) must also parse
    with Trino's own grammar (trino_grammar.py), which refuses Spark SQL. Before the build,
    a stale object is put in every zone folder: the build must remove it (a rebuild replaces a
-   table's data, never appends to it) and must leave the landing files alone.
+   table's data, never appends to it) and must leave the landing files alone. moto's Glue
+   gets each table a CREATE TABLE AS writes, typed by DuckDB, as Athena's Glue would; after
+   the build, the Glue table of every trusted and curated model must carry the descriptions
+   of the model and its columns from their YAML (persist_docs).
    Then every unit test runs (`dbt test --select test_type:unit`, unit_tests.py): Glue is given
    the build's sources and models, typed from the build's SQL on DuckDB, and moto answers each
    query of a unit test on DuckDB (moto_answers.py). Each statement a unit test sent must pass
@@ -58,6 +61,7 @@ from stedi_lakehouse.athena.aws_stand_in import (
 )
 from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
 from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb, seed_files
+from stedi_lakehouse.athena.glue_catalog import persisted_docs_problems
 from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
 from stedi_lakehouse.athena.model_contracts import declared_contracts
@@ -115,6 +119,10 @@ def check_adapter_path(
             report.s3_problems += [f"{mode}: {p}" for p in check_s3(keys_before, keys_after)]
             report.landing_files_kept = sum("/landing/" in k for k in keys_after)
             report.statements[mode] = statements
+            manifest = work_dir / f"target-{mode}" / "manifest.json"
+            tables, columns, problems = persisted_docs_problems(manifest, SCHEMA)
+            report.docs_checked[mode] = [tables, columns]
+            report.docs_problems += [f"{mode}: {problem}" for problem in problems]
             for statement in statements:
                 sql, source = statement["query"], origin(statement["query"])
                 for problem in check_statement(sql, report):
@@ -249,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"   IAM: {calls} distinct AWS calls of a build and {unit_calls} of the unit tests, "
         f"checked against {POLICY_FILE.name}"
+    )
+    tables, columns = max(report.docs_checked.values(), default=[0, 0])
+    print(
+        f"   Docs: the Glue tables of {tables} trusted and curated models checked for their "
+        f"descriptions and those of their {columns} columns (persist_docs): "
+        f"{len(report.docs_problems)} missing"
     )
     print(f"2. Same answers: {len(report.athena_counts)} landing sets x modes on DuckDB")
     print(f"3. Lint: {report.lint_files} compiled Athena SQL files, sqlfluff athena")

@@ -3,12 +3,16 @@
 Athena's DDL writes each table and view of a build into Glue, with Hive's type names; moto
 executes no DDL, so its Glue stays empty. dbt's unit tests read the columns of their inputs
 from Glue, so before they run, the contract registers there the tables and views that the
-DuckDB replay of the build's SQL created, typed as Athena would have typed them.
+DuckDB replay of the build's SQL created, typed as Athena would have typed them. After a
+build, the trusted and curated tables there must carry the descriptions of the models' YAML
+(persisted_docs_problems), which dbt-athena's persist_docs writes to Glue.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import boto3
 import duckdb
@@ -155,3 +159,40 @@ def register_catalog(
         )
         registered.append(name)
     return registered
+
+
+def persisted_docs_problems(
+    manifest_file: Path, schema: str, zones: tuple[str, ...] = ("trusted", "curated")
+) -> tuple[int, int, list[str]]:
+    """Check that the Glue table of each model of the zones carries the model's descriptions.
+
+    dbt-athena's persist_docs writes a model's description to its table's Description and
+    `comment` parameter, and each column's to the column's Comment, on one line and cut to
+    Glue's lengths (its own clean_sql_comment and ellipsis_comment). Return the tables and the
+    columns checked, and the problems.
+    """
+    from dbt.adapters.athena.utils import clean_sql_comment, ellipsis_comment
+
+    manifest = json.loads(manifest_file.read_text())
+    glue = boto3.client("glue", region_name=REGION)
+    tables, columns, problems = 0, 0, []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["fqn"][1] not in zones:
+            continue
+        name, tables = node["alias"], tables + 1
+        try:
+            table = glue.get_table(DatabaseName=schema, Name=name)["Table"]
+        except glue.exceptions.EntityNotFoundException:
+            problems.append(f"{name}: no Glue table holds its descriptions")
+            continue
+        description = ellipsis_comment(clean_sql_comment(node["description"]), 2048)
+        written = (table.get("Description"), table.get("Parameters", {}).get("comment"))
+        if written != (description, description):
+            problems.append(f"{name}: its Glue table lacks the model's description")
+        comments = {c["Name"]: c.get("Comment") for c in table["StorageDescriptor"]["Columns"]}
+        for column in node["columns"].values():
+            columns += 1
+            comment = ellipsis_comment(clean_sql_comment(column["description"]), 255)
+            if comments.get(column["name"]) != comment:
+                problems.append(f"{name}.{column['name']}: its Glue column lacks its description")
+    return tables, columns, problems

@@ -29,6 +29,9 @@ class Report:
     lint_problems: list[str] = field(default_factory=list)
     replay_problems: list[str] = field(default_factory=list)
     unit_tests: dict[str, Any] = field(default_factory=dict)  # unit_tests.UnitTestRun.as_dict
+    # per mode, the trusted and curated Glue tables and columns whose descriptions were checked
+    docs_checked: dict[str, list[int]] = field(default_factory=dict)
+    docs_problems: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     @property
@@ -52,6 +55,7 @@ class Report:
             + self.s3_problems
             + self.replay_problems
             + self.unit_tests.get("problems", [])
+            + self.docs_problems
             + mismatches
             + self.lint_problems
         )

@@ -303,6 +303,48 @@ def test_every_unit_test_runs_on_athena_local_and_passes_on_its_athena_sql(contr
     assert denied(json.dumps(stand_in_policy()), calls) == []
 
 
+def documented_columns(project: Path = PROJECT_DIR) -> int:
+    """The columns of the trusted and curated models' YAML."""
+    files = [project / "models" / zone / f"_{zone}__models.yml" for zone in ("trusted", "curated")]
+    models = [model for f in files for model in yaml.safe_load(f.read_text())["models"]]
+    return sum(len(model["columns"]) for model in models)
+
+
+def test_the_trusted_and_curated_glue_tables_carry_the_descriptions(contract):
+    result, report = contract
+    assert report["docs_problems"] == []
+    assert report["docs_checked"]["strict"] == [len(COURSE_LAYOUT), documented_columns()]
+    assert f"Docs: the Glue tables of {len(COURSE_LAYOUT)} trusted and curated models" in (
+        result.stdout
+    )
+
+
+def test_a_build_without_persist_docs_fails_the_contract(tmp_path: Path):
+    """Without persist_docs on trusted, its Glue tables lack their descriptions, not curated's."""
+    project = project_copy(tmp_path)
+    config = project / "dbt_project.yml"
+    persist = "      +persist_docs: {relation: true, columns: true}\n"
+    text = config.read_text()
+    assert text.count(persist) == 2
+    config.write_text(text.replace(persist, "", 1))  # the first is trusted's
+
+    result, report = run_contract(
+        tmp_path,
+        "--project-dir", str(project),
+        "--modes", "strict",
+        "--no-spark",
+        "--no-unit-tests",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Athena contract: FAILED" in result.stdout
+    assert "strict: customer_trusted: its Glue table lacks the model's description" in result.stderr
+    assert "strict: customer_trusted.serial_number: its Glue column lacks its description" in (
+        result.stderr
+    )
+    problems = report["docs_problems"]
+    assert problems and all("_trusted" in problem for problem in problems)
+
+
 def test_a_unit_test_with_spark_sql_or_a_wrong_expectation_fails_the_contract(tmp_path: Path):
     project = project_copy(tmp_path)
     tests_file = project / "models" / "trusted" / "_trusted__unit_tests.yml"

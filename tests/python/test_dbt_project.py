@@ -52,3 +52,17 @@ def test_the_model_training_is_an_exposure_of_machine_learning_curated(manifest)
     assert training["depends_on"]["nodes"] == ["model.stedi_lakehouse.machine_learning_curated"]
     assert training["owner"]["name"] and training["owner"]["email"]
     assert "research" in training["description"]
+
+
+def test_every_trusted_and_curated_model_persists_its_descriptions(manifest):
+    """Their descriptions and their columns' become comments on Spark and in Glue on Athena."""
+    zone_models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] in ("trusted", "curated")
+    ]
+    for node in zone_models:
+        assert node["config"]["persist_docs"] == {"relation": True, "columns": True}, node["name"]
+        assert node["description"].strip(), node["name"]
+        undescribed = [name for name, c in node["columns"].items() if not c["description"].strip()]
+        assert not undescribed, f"{node['name']}: {undescribed}"

@@ -6,6 +6,7 @@ and stops its own. Every build gets its own schema and dbt target folder.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -124,6 +125,42 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
         f"select customer_email, reading_time from {schema}.accelerometer_trusted order by 2",
     )
     assert readings == [("ann.lee@test.com", 2000), ("ann.lee@test.com", 2001)]
+
+
+def test_descriptions_are_the_comments_of_the_trusted_and_curated_tables(
+    tmp_path: Path, thrift_port: int
+):
+    """persist_docs: `describe table` shows the model's description and each column's.
+
+    The descriptions are read from the build's manifest, as dbt rendered them from the YAML; a
+    column's comment is its description on one line (macros/cross_engine/alter_column_comment.sql).
+    """
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
+    outcome = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    manifest = json.loads((outcome.target_dir / "manifest.json").read_text())
+    models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] in ("trusted", "curated")
+    ]
+    assert len(models) == 5
+    for node in models:
+        rows = query(thrift_port, f"describe table extended {outcome.schema}.{node['alias']}")
+        blank = next(i for i, row in enumerate(rows) if not str(row[0]).strip())
+        columns = {str(name): comment for name, _, comment in rows[:blank]}
+        details = {str(name): value for name, value, _ in rows[blank:]}
+        assert " ".join(str(details.get("Comment")).split()) == " ".join(
+            node["description"].split()
+        ), node["alias"]
+        assert set(columns) == set(node["columns"]), node["alias"]
+        for name, column in node["columns"].items():
+            assert columns[name] == " ".join(
+                line.strip() for line in column["description"].splitlines() if line.strip()
+            ), f"{node['alias']}.{name}"
+    # among them an apostrophe, which a Spark string literal must escape
+    assert any("'" in c["description"] for node in models for c in node["columns"].values())
 
 
 def test_a_stale_landing_zone_warns_and_then_fails_the_build(tmp_path: Path, thrift_port: int):
