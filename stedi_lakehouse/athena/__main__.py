@@ -60,12 +60,13 @@ from stedi_lakehouse.athena.aws_stand_in import (
     s3_keys,
 )
 from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
-from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb, seed_files
+from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
 from stedi_lakehouse.athena.glue_catalog import persisted_docs_problems
 from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
 from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
 from stedi_lakehouse.athena.model_contracts import declared_contracts
 from stedi_lakehouse.athena.report import Report, print_counts
+from stedi_lakehouse.athena.seeds import seed_files
 from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
 from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
 from stedi_lakehouse.athena.unit_tests import check_unit_tests

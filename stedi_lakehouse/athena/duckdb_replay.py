@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from stedi_lakehouse.athena.aws_stand_in import SCHEMA
 from stedi_lakehouse.athena.model_contracts import contract_problems
+from stedi_lakehouse.athena.seeds import seed_csv_table
 from stedi_lakehouse.athena.statements import origin
 from stedi_lakehouse.layout import ZONE_TABLES, landing_files
 
@@ -192,33 +192,6 @@ class Replay:
     counts: dict[str, int | None]
     rejected: list[tuple[str, str]]
     problems: list[str]
-
-
-def seed_files(manifest: Path) -> dict[str, Path]:
-    """The CSV file of each seed of a build, by seed name, from its manifest."""
-    nodes = json.loads(manifest.read_text())["nodes"].values()
-    return {
-        node["name"]: Path(node["root_path"]) / node["original_file_path"]
-        for node in nodes
-        if node["resource_type"] == "seed"
-    }
-
-
-def seed_csv_table(name: str, create: exp.Create, csv_file: Path | None) -> str:
-    """DuckDB SQL of dbt-athena's external CSV table of a seed: the seed's file, as text.
-
-    Without the file (a replay that was given no manifest), the table is empty, with the
-    columns that the statement declares.
-    """
-    if csv_file is not None:
-        return (
-            f"create or replace table {name} as "
-            f"select * from read_csv({str(csv_file)!r}, header = true, all_varchar = true)"
-        )
-    columns = [
-        column.name for column in create.this.expressions if isinstance(column, exp.ColumnDef)
-    ]
-    return f"create or replace table {name} ({', '.join(f'{c} varchar' for c in columns)})"
 
 
 def duckdb_statement(
