@@ -73,7 +73,8 @@ def spark_build(
         "DBT_TARGET_PATH": str(target_dir),
         "DBT_LOG_PATH": str(work_dir / "logs"),
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        # the zone counts need the models only; `make test` runs the tests on Spark
+        # the zone counts need the models (and the seeds they read) only; `make test` runs the
+        # tests on Spark
         "DBT_INDIRECT_SELECTION": "empty",
     }
     command = [
@@ -81,7 +82,7 @@ def spark_build(
         "--target", "ci", "--no-java-check",
         "--landing-root", str(landing_root.resolve()),
         "--vars", f"{{rubric_compatible: {MODES[mode]}}}",
-        "--select", "resource_type:model",
+        "--select", "resource_type:model resource_type:seed",  # the models read the tombstone seed
     ]  # fmt: skip
     result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
     counts_file = target_dir / "zone_counts.json"
