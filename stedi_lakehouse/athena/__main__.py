@@ -248,11 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     replayed = [o["difference_rows"] for o in outcomes if o["difference_rows"] is not None]
     passed = sum(o["dbt_status"] == "pass" for o in outcomes)
-    print(
-        f"   Unit tests: {len(outcomes)} of the project's {report.unit_tests.get('in_project', 0)}"
-        f" run by dbt on athena_local, moto answering on DuckDB: {passed} passed; "
-        f"{len(replayed)} SELECTs replayed from the recording: {sum(replayed)} difference rows"
-    )
+    if "in_project" not in report.unit_tests:
+        print("   Unit tests: not run (--no-unit-tests)")
+    else:
+        print(
+            f"   Unit tests: {len(outcomes)} of the project's {report.unit_tests['in_project']}"
+            f" run by dbt on athena_local, moto answering on DuckDB: {passed} passed; "
+            f"{len(replayed)} SELECTs replayed from the recording: {sum(replayed)} difference rows"
+        )
     calls = max((len(c) for k, c in report.iam_calls.items() if k in MODES), default=0)
     unit_calls = len(report.iam_calls.get("unit tests", []))
     print(
