@@ -6,7 +6,7 @@ table `<model>__dbt_tmp` with CREATE TABLE AS over the model's SQL on the fixtur
 table's columns from Glue (to type the expected rows), then runs one SELECT of the actual and
 the expected rows and compares them. While `answering_unit_tests()` is active, each query whose
 query comment names a `unit_test.` node is also run on DuckDB, through the contract's
-translation of Athena's SQL (duckdb_replay.to_duckdb): a CREATE TABLE AS registers its table in
+translation of Athena's SQL (trino_to_duckdb.to_duckdb): a CREATE TABLE AS registers its table in
 moto's Glue with the columns DuckDB gives it (Hive's type names, as Athena's DDL writes them),
 and a SELECT gets DuckDB's rows as its result (Trino's type names, as Athena returns them).
 
@@ -36,9 +36,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from stedi_lakehouse.athena.duckdb_replay import duckdb_catalog, duckdb_statement, to_duckdb
+from stedi_lakehouse.athena.duckdb_replay import duckdb_catalog, duckdb_statement
 from stedi_lakehouse.athena.glue_catalog import glue_columns, table_input, trino_type
 from stedi_lakehouse.athena.statements import origin
+from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
 
 UNIT_TEST_PREFIX = "unit_test."
 MODEL_PREFIX = "model."

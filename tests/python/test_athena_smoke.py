@@ -35,8 +35,9 @@ from stedi_lakehouse.athena.aws_stand_in import (
     recorded_requests,
     s3_keys,
 )
-from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb, to_duckdb
+from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
 from stedi_lakehouse.athena.iam import POLICY_FILE, Call, calls_of, denied, policy_for_stand_in
+from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
 from stedi_lakehouse.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
