@@ -1,16 +1,21 @@
-"""The landing data contract, read from its one declaration in the dbt project.
+"""The landing data contract, read from its one declaration in the dbt project, and its verdicts.
 
 `models/landing/_landing__sources.yml` declares each landing dataset: its folder (the path of
 its `external.location`), the folder names a delivery may use (`meta.source_folders`), its
-keys and their types (`columns`, less the source's `meta.lineage_columns`), the keys that
-must be present (`meta.required_keys`) and how deep objects may nest inside a line's object
-(the source's `meta.max_object_depth`). The dbt models and this module read the same file, so
-a key, a type or a required key is changed there and nowhere else (docs/rules.md).
+keys and their types (`columns`, less the source's `meta.lineage_columns`), which keys are
+times (a column's meta `time`), the keys that must be present (`meta.required_keys`) and the
+source's limits: `max_nesting_depth`, `max_line_bytes` and `plausible_times`. The dbt models
+and this module read the same file, so a key, a type or a limit is changed there and nowhere
+else (docs/rules.md). `judge_line` gives a delivered line the verdict the models give it.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
+import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,25 +31,43 @@ TYPE_NAMES = {"int": "an integer", "bigint": "an integer", "double": "a number"}
 WHITE_SPACE = "\t\n\x0b\x0c\r" + "".join(
     chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) in {"Zs", "Zl", "Zp"}
 )
+NOT_OBJECT = "not a JSON object"
+TWICE = "a key appears twice (keys are case-insensitive)"
+# What Spark's JSON parser (Jackson 2.18) refuses, so a line holding it is not a JSON object to
+# the models: a number of more than 1,000 digits, a key of more than 50,000 UTF-16 units.
+MAX_NUMBER_DIGITS = 1000
+MAX_KEY_UNITS = 50_000
+# No engine is asked to read a longer line, whatever the contract: the loader refuses a file
+# holding one, and so does the build for a file that reached the landing zone another way.
+ENGINE_MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """One landing dataset: its folder, the source folder names it accepts, its keys."""
+    """One landing dataset: its folder, the source folder names it accepts, its keys, its limits."""
 
     name: str
     folders: tuple[str, ...]
     required: tuple[str, ...]  # as declared, e.g. lastUpdateDate
     types: dict[str, str]  # declared key -> "string" | "bigint" | "int" | "double"
-    max_object_depth: int  # objects nested deeper inside a line's object are refused
+    times: dict[str, str]  # declared key -> "epoch_ms" | "epoch_ms_or_zero"
+    max_nesting_depth: int  # objects and arrays nested deeper inside a line's object are refused
+    max_line_bytes: int  # longer lines are not parsed
+    plausible_times: tuple[int, int]  # [from, until) in epoch milliseconds
 
     def declared(self, key: str) -> str | None:
         """The declared spelling of a key found in a record, keys being case-insensitive."""
         return self._by_lower.get(key.lower())
 
-    @property
+    @functools.cached_property
     def _by_lower(self) -> dict[str, str]:
         return {key.lower(): key for key in self.types}
+
+
+def _epoch_ms(day: str | datetime.date) -> int:
+    """Epoch milliseconds of a day's midnight in UTC, from yyyy-mm-dd."""
+    day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
+    return (day - datetime.date(1970, 1, 1)).days * 86_400_000
 
 
 def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
@@ -54,14 +77,12 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
     for source in document["sources"]:
         source_meta = source.get("config", {}).get("meta", {})
         lineage = set(source_meta.get("lineage_columns", []))
+        times = source_meta["plausible_times"]
         for table in source["tables"]:
             meta = table.get("config", {}).get("meta", {})
             name = table["external"]["location"].rstrip("/").split("/")[-2]
-            types = {
-                column["name"]: column["data_type"]
-                for column in table["columns"]
-                if column["name"] not in lineage
-            }
+            columns = [column for column in table["columns"] if column["name"] not in lineage]
+            types = {column["name"]: column["data_type"] for column in columns}
             undeclared = set(meta.get("required_keys", [])) - set(types)
             if undeclared:
                 raise ValueError(f"{table['name']} requires undeclared keys {sorted(undeclared)}")
@@ -71,7 +92,14 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
                     folders=tuple(meta.get("source_folders", [name])),
                     required=tuple(meta.get("required_keys", [])),
                     types=types,
-                    max_object_depth=source_meta["max_object_depth"],
+                    times={
+                        column["name"]: column["config"]["meta"]["time"]
+                        for column in columns
+                        if column.get("config", {}).get("meta", {}).get("time")
+                    },
+                    max_nesting_depth=source_meta["max_nesting_depth"],
+                    max_line_bytes=source_meta["max_line_bytes"],
+                    plausible_times=(_epoch_ms(times["from"]), _epoch_ms(times["until"])),
                 )
             )
     return tuple(datasets)
@@ -99,6 +127,8 @@ def _fits(value: Any, kind: str) -> bool:
 
 def _fits_text(text: str, kind: str) -> bool:
     """A number written as a string: accepted when it is written as a JSON number would be."""
+    if len(text) > MAX_NUMBER_DIGITS and sum(char.isdigit() for char in text) > MAX_NUMBER_DIGITS:
+        return False  # Python would refuse to read more than 4,300 digits as an int
     try:
         number = int(text) if kind != "double" else float(text)
     except ValueError:
@@ -114,13 +144,113 @@ def _plain(text: str) -> str:
     return text if text and all(char in "0123456789.eE+-" for char in text) else ""
 
 
-def _object_depth(value: Any) -> int:
-    """How deep objects nest inside a value: 0 for a scalar, arrays not counted."""
-    children = value.values() if isinstance(value, dict) else value
-    if not isinstance(value, dict | list):
-        return 0
-    deepest = max((_object_depth(child) for child in children), default=0)
-    return deepest + isinstance(value, dict)
+def _nesting_depth(value: Any) -> int:
+    """How deep objects and arrays nest in a value (a scalar 0, `{}` 1), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _as_number(text: str, kind: type) -> Any:
+    """Read a JSON number as Spark's parser would accept it: at most 1,000 digits."""
+    if len(text) > MAX_NUMBER_DIGITS and sum(char.isdigit() for char in text) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits")
+    return kind(text)
+
+
+def _reject_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which Python's json accepts but JSON does not."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class Record(dict):  # type: ignore[type-arg]
+    """A JSON object that keeps every key-value pair and knows whether a key came twice."""
+
+    pairs: list[tuple[str, Any]]
+    repeated = False
+
+
+def _record(pairs: list[tuple[str, Any]]) -> Record:
+    """Build an object; json keeps only the last of a repeated key, the contract refuses it."""
+    if any(len(key.encode("utf-16-le")) > 2 * MAX_KEY_UNITS for key, _ in pairs):
+        raise ValueError(f"a key of more than {MAX_KEY_UNITS:,} characters")
+    record = Record(pairs)
+    record.pairs = pairs
+    record.repeated = len(record) < len(pairs)
+    return record
+
+
+DECODER = json.JSONDecoder(
+    object_pairs_hook=_record,
+    parse_constant=_reject_constant,
+    parse_int=lambda text: _as_number(text, int),
+    parse_float=lambda text: _as_number(text, float),
+)
+# Spark's reader would stop after a first object: the models refuse any line holding `}{`,
+# even inside a string value (docs/rules.md), and so does the loader.
+_SECOND_OBJECT = re.compile(r"[}][ \t]*[{]")
+# a string (possessive: no backtracking into it) or a bracket, to measure nesting without a parser
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]]')
+
+
+def _nests_deeper_than(text: str, limit: int) -> bool:
+    """Tell whether brackets outside strings nest deeper than `limit`, without recursion."""
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(text):
+        bracket = token.group()
+        if bracket in "{[":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "}]":
+            depth -= 1
+    return False
+
+
+@dataclass
+class Verdict:
+    """A line's verdict: None when valid, else the models' reason; what the parser said."""
+
+    reason: str | None
+    detail: str | None = None
+    record: Record | None = None  # the line's object, when it is one
+
+
+def judge_line(line: bytes, dataset: Dataset) -> Verdict:
+    """The verdict the models give a delivered line (its line ending removed).
+
+    In the models' order: too long, not UTF-8, not one JSON object (also nested deeper than the
+    contract allows, checked before parsing so that no depth can exhaust the parser's stack),
+    then the record's own checks (validate_record).
+    """
+    if len(line) > dataset.max_line_bytes:
+        return Verdict("line too long", f"{len(line):,} bytes")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Verdict("not valid UTF-8", f"byte {exc.start + 1}")
+    if "\ufffd" in text:
+        return Verdict("not valid UTF-8", "the replacement character U+FFFD")
+    if _nests_deeper_than(text, dataset.max_nesting_depth + 1):
+        return Verdict(NOT_OBJECT, f"nested more than {dataset.max_nesting_depth} deep")
+    try:
+        record = DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        return Verdict(NOT_OBJECT, f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except ValueError as exc:
+        return Verdict(NOT_OBJECT, f"invalid JSON: {exc}")
+    if _SECOND_OBJECT.search(text):
+        return Verdict(NOT_OBJECT, "'}{' on the line")
+    if not isinstance(record, Record):
+        return Verdict(NOT_OBJECT)
+    return Verdict(validate_record(record, dataset), record=record)
 
 
 def validate_record(record: Any, dataset: Dataset) -> str | None:
@@ -128,15 +258,15 @@ def validate_record(record: Any, dataset: Dataset) -> str | None:
 
     The reasons are worded exactly as the `*_landing_parsed` models word them.
     """
-    if not isinstance(record, dict) or _object_depth(record) > dataset.max_object_depth + 1:
-        return "not a JSON object"
-    if getattr(record, "repeated", False):  # set by the loader's JSON decoder
-        return "a key appears twice (keys are case-insensitive)"
+    if not isinstance(record, dict) or _nesting_depth(record) > dataset.max_nesting_depth + 1:
+        return NOT_OBJECT
+    if getattr(record, "repeated", False):  # set by DECODER
+        return TWICE
     values: dict[str, Any] = {}
     for key, value in record.items():
         declared = dataset.declared(key) or key.lower()
         if declared in values:
-            return "a key appears twice (keys are case-insensitive)"
+            return TWICE
         values[declared] = value
     for key in dataset.required:
         value = values.get(key)
@@ -145,4 +275,11 @@ def validate_record(record: Any, dataset: Dataset) -> str | None:
     for key, kind in dataset.types.items():
         if values.get(key) is not None and not _fits(values[key], kind):
             return f"{key} is not {TYPE_NAMES[kind]}"
+    earliest, until = dataset.plausible_times
+    for key, kind in dataset.times.items():
+        value = values.get(key)
+        if value is None or (kind == "epoch_ms_or_zero" and int(value) == 0):
+            continue
+        if not earliest <= int(value) < until:
+            return f"{key} is not a plausible time"
     return None

@@ -58,6 +58,8 @@ def server_command(port: int, work_dir: Path) -> list[str]:
         "--name", "stedi-thrift-server",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sql.shuffle.partitions=2",
+        # as the session target of profiles.yml.example: a file name may hold a colon
+        "--conf", "spark.hadoop.fs.file.impl=org.apache.hadoop.fs.RawLocalFileSystem",
         "--conf", f"spark.sql.warehouse.dir={work_dir / 'warehouse'}",
         # The wheel leaves out hive-llap-common, whose LlapSigner the bytecode verifier loads
         # when Hive's FunctionRegistry first initialises (closing a session may do so); the

@@ -1,6 +1,10 @@
--- Nothing is lost: every landing line is either a valid record or in landing_rejected_records.
+-- Nothing is lost: every line the engine reads is a valid record or in landing_rejected_records
+-- (a line of white space only is no record), and, when the build runner gives var
+-- landing_lines, the engine reads every line delivered: stedi_lakehouse/inventory.py counts
+-- them itself, apart from the engine's reader, which skips files it cannot see.
 
 {% set datasets = ['customer', 'accelerometer', 'step_trainer'] %}
+{% set delivered = var('landing_lines', none) %}
 
 with
 
@@ -14,13 +18,25 @@ rejected as (
 
 accounted as (
     {% for dataset in datasets %}
+        {%- set landing = source('stedi_landing', dataset ~ '_landing') %}
         select
             '{{ dataset }}' as dataset,
-            (select count(*) from {{ source('stedi_landing', dataset ~ '_landing') }}) as landing_lines,
+            (select count(*) from {{ landing }}) as landing_lines,
             (
                 select count(*) from {{ ref(dataset ~ '_landing_validated') }}
                 where rejection_reason is null
-            ) as valid_lines
+            ) as valid_lines,
+            {% if delivered is none -%}
+            cast(null as bigint) as delivered_lines,
+            cast(null as bigint) as read_lines
+            {%- else -%}
+            cast({{ delivered[dataset] | int }} as bigint) as delivered_lines,
+            (
+                -- every line, white space only too, as the engine's reader ends them
+                select count(*)
+                from {{ landing.incorporate(path={'identifier': landing.identifier ~ '__lines'}) }}
+            ) as read_lines
+            {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -30,11 +46,15 @@ final as (
         accounted.dataset,
         accounted.landing_lines,
         accounted.valid_lines,
-        coalesce(rejected.rejected_lines, 0) as rejected_lines
+        coalesce(rejected.rejected_lines, 0) as rejected_lines,
+        accounted.delivered_lines,
+        accounted.read_lines
     from accounted
     left join rejected
         on accounted.dataset = rejected.dataset
-    where accounted.landing_lines != accounted.valid_lines + coalesce(rejected.rejected_lines, 0)
+    where
+        accounted.landing_lines != accounted.valid_lines + coalesce(rejected.rejected_lines, 0)
+        or accounted.delivered_lines != accounted.read_lines
 )
 
 select * from final

@@ -1,14 +1,16 @@
 {#
     The map of a JSON object line, from key to the value's text, or NULL when the line is not a
     JSON object. The landing models read lines this way rather than through an engine's JSON
-    reader, which would match keys case-sensitively and turn malformed lines into NULLs.
+    reader, which would match keys case-sensitively and turn malformed lines into NULLs. A line
+    with a problem of its own (landing_line_problem: too long, not UTF-8) is not parsed.
 #}
 {% macro landing_json_object(line_column, table_name) %}
-    {% set max_depth = landing_contract(table_name)['max_object_depth'] %}
-    {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(line_column, max_depth)) }}
+    {% set contract = landing_contract(table_name) %}
+    {{ return(adapter.dispatch('landing_json_object', 'stedi_lakehouse')(
+        line_column, contract['max_nesting_depth'], contract['max_line_bytes'])) }}
 {% endmacro %}
 
-{% macro default__landing_json_object(line_column, max_depth) %}
+{% macro default__landing_json_object(line_column, max_depth, max_line_bytes) %}
     {{ unsupported_adapter('landing_json_object') }}
 {% endmacro %}
 
@@ -21,13 +23,14 @@
     so the cheapest test goes first: a line is trimmed only when it does not already begin or
     end with a brace, the `}{` pattern is tried only on the few lines that hold a second `{`
     (`locate` finds it without copying the line), and a line whose only `}` is its last
-    character needs no further look. Trimming every line twice took about 15 % of the
-    accelerometer parse (BENCHMARKS.md).
+    character and that holds no `[` (nothing nests inside it) needs no further look. Trimming
+    every line twice took about 15 % of the accelerometer parse (BENCHMARKS.md).
 -#}
-{% macro spark__landing_json_object(line_column, max_depth) -%}
+{% macro spark__landing_json_object(line_column, max_depth, max_line_bytes) -%}
     case
         when
-            (
+            octet_length({{ line_column }}) <= {{ max_line_bytes }}
+            and (
                 startswith({{ line_column }}, '{')
                 or startswith(btrim({{ line_column }}, {{ spark_white_space() }}), '{')
             )
@@ -40,7 +43,7 @@
                 and {{ line_column }} rlike '[}][ \t]*[{]'
             )
             and (
-                locate('}', {{ line_column }}) = length({{ line_column }})
+                (locate('}', {{ line_column }}) = length({{ line_column }}) and locate('[', {{ line_column }}) = 0)
                 or {{ landing_line_is_one_object(line_column, max_depth) }}
             )
             then from_json(
@@ -60,13 +63,14 @@
     repeated key, which case_insensitive_keys then finds by counting the line's keys, so a
     repeated key gets the same reason whatever the optimizer does.
 -#}
-{% macro athena__landing_json_object(line_column, max_depth) -%}
+{% macro athena__landing_json_object(line_column, max_depth, max_line_bytes) -%}
     transform_values(
         -- the line's shape checked as on Spark, whatever Trino's parser accepts after the object:
         -- it begins with `{` and ends with `}` (white space aside), holds no second object, and
         -- its first object ends where the line ends
         if(
-            regexp_like({{ line_column }}, '^\s*[{]')
+            length(to_utf8({{ line_column }})) <= {{ max_line_bytes }}
+            and regexp_like({{ line_column }}, '^\s*[{]')
             and regexp_like({{ line_column }}, '[}]\s*$')
             and not regexp_like({{ line_column }}, '[}][ \t]*[{]')
             and {{ landing_line_is_one_object(line_column, max_depth) }},

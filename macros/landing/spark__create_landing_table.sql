@@ -48,7 +48,10 @@
         with
         lines as (
             select
-                _metadata.file_path as source_file,
+                -- _metadata.file_path is a URI, percent-encoded (a space is %20); the file list
+                -- (binaryFile's path) is not: decoded, both name a file alike. A `+` is kept as
+                -- it is, which url_decode would read as a space.
+                url_decode(replace(_metadata.file_path, '+', '%2B')) as source_file,
                 _metadata.file_modification_time as source_file_modified_at,
                 value as raw_line,
                 {{ case_insensitive_keys(landing_json_object('value', node.name), 'value') }} as record

@@ -14,6 +14,7 @@ parsed as (
         source_file,
         source_file_modified_at,
         raw_line,
+        {{ landing_line_problem('raw_line', 'step_trainer_landing') }} as line_problem,
         {{ landing_json_object('raw_line', 'step_trainer_landing') }} as line_object
     from new_lines
 ),
@@ -30,6 +31,7 @@ extracted as (
         source_file,
         source_file_modified_at,
         raw_line,
+        line_problem,
         line_object,
         record,
         {{ landing_json_value('record', 'serialNumber') }} as serial_number,
@@ -54,6 +56,7 @@ validated as (
     select
         *,
         case
+            when line_problem is not null then line_problem
             when line_object is null then 'not a JSON object'
             when record is null then 'a key appears twice (keys are case-insensitive)'
             -- required keys and types, as models/landing/_landing__sources.yml declares them
@@ -66,8 +69,16 @@ quarantine as (
     select
         *,
         -- the line is kept for quarantined lines only: a valid line lives on in the typed
-        -- columns, and storing every line twice (personal data included) slowed the parse
-        case when rejection_reason is not null then raw_line end as quarantined_line
+        -- columns, and storing every line twice (personal data included) slowed the parse; a
+        -- line too long to parse is kept up to the length the contract allows, bytes that are
+        -- not UTF-8 as U+FFFD (a string column holds UTF-8 only)
+        case
+            when rejection_reason is not null
+                then left(
+                    {{ valid_utf8('raw_line') }},
+                    {{ landing_contract('step_trainer_landing')['max_line_bytes'] }}
+                )
+        end as quarantined_line
     from validated
 ),
 

@@ -13,15 +13,20 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+# Times are milliseconds after T0 (2022-06-18), within the contract's plausible_times.
+T0 = 1_655_564_400_000
+
 
 def _customer(name: str, serial: str, updated: int, research: int | None) -> str:
-    """One customer record; `research` None leaves the consent key out."""
+    """One customer record; `research` None leaves the consent key out, 0 is no consent."""
     email = f"{name.lower()}@smoke.test"
-    consent = "" if research is None else f',"shareWithResearchAsOfDate":{research}'
+    consent = (
+        "" if research is None else f',"shareWithResearchAsOfDate":{research and T0 + research}'
+    )
     return (
         f'{{"customerName":"{name} Smoke","email":"{email}","phone":"5550100",'
-        f'"birthDay":"1990-01-01","serialNumber":"{serial}","registrationDate":100,'
-        f'"lastUpdateDate":{updated}{consent}}}'
+        f'"birthDay":"1990-01-01","serialNumber":"{serial}","registrationDate":{T0 + 100},'
+        f'"lastUpdateDate":{T0 + updated}{consent}}}'
     )
 
 
@@ -43,7 +48,7 @@ CUSTOMERS = [
 
 def _reading(user: str, time: int, key: str = "timestamp") -> str:
     """One accelerometer reading of user@smoke.test; `key` may spell the time key otherwise."""
-    return f'{{"user":"{user}@smoke.test","{key}":{time},"x":0.5,"y":-1,"z":2}}'
+    return f'{{"user":"{user}@smoke.test","{key}":{T0 + time},"x":0.5,"y":-1,"z":2}}'
 
 
 ACCELEROMETER = [
@@ -58,15 +63,15 @@ ACCELEROMETER = [
     _reading("ivy", 6000),
 ]
 ACCELEROMETER_BAD = [
-    '{"user":"joe@smoke.test","timestamp":2000,"timestamp":2001,"x":0,"y":0,"z":0}',
-    '{"user":"joe@smoke.test","timestamp":2002,"x":0,"y":0,"z":0} trailing text',
+    '{"user":"joe@smoke.test","timestamp":1655564402000,"timestamp":1655564402001,"x":0,"y":0,"z":0}',
+    '{"user":"joe@smoke.test","timestamp":1655564402002,"x":0,"y":0,"z":0} trailing text',
     '{"user":"joe@smoke.test","timestamp":20',  # truncated, the file's last line
 ]
 
 
 def _step(serial: str, time: int | str, distance: int | str = 200) -> str:
     """One step-trainer reading; a str time or distance is written as a JSON string."""
-    time_json = f'"{time}"' if isinstance(time, str) else str(time)
+    time_json = f'"{T0 + int(time)}"' if isinstance(time, str) else str(T0 + time)
     distance_json = f'"{distance}"' if isinstance(distance, str) else str(distance)
     return (
         f'{{"sensorReadingTime":{time_json},"serialNumber":"{serial}",'

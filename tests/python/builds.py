@@ -127,34 +127,34 @@ def bad_delivery(root: Path) -> None:
     """A landing set with each kind of bad input the contract knows of."""
     customers = [
         '{"customerName":"Ann Lee","email":"Ann.Lee@test.com","serialNumber":"s-ann",'
-        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":1000}',
+        '"registrationDate":1655564400500,"lastUpdateDate":1655564400500,"shareWithResearchAsOfDate":1655564401000}',
         '{"customerName":"Bob Ray","email":"bob@test.com","serialNumber":"s-bob",'
-        '"registrationDate":500,"lastUpdateDate":500,"shareWithPublicAsOfDate":600}',
+        '"registrationDate":1655564400500,"lastUpdateDate":1655564400500,"shareWithPublicAsOfDate":1655564400600}',
         '{"customerName":"Cat Ng","email":"cat@test.com","serialNumber":"s-cat",'
-        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":0}',
+        '"registrationDate":1655564400500,"lastUpdateDate":1655564400500,"shareWithResearchAsOfDate":0}',
         '{"customerName":"Dan Oz","email":"dan@test.com","serialNumber":"s-dan",'
-        '"registrationDate":500,"lastUpdateDate":500,"shareWithResearchAsOfDate":900}',
+        '"registrationDate":1655564400500,"lastUpdateDate":1655564400500,"shareWithResearchAsOfDate":1655564400900}',
         '{"customerName":"Dan Oz","email":"dan@test.com","serialNumber":"s-dan",'
-        '"registrationDate":500,"lastUpdateDate":800}',
+        '"registrationDate":1655564400500,"lastUpdateDate":1655564400800}',
         '{"customerName":"Eve Ma","email":"eve@test.com","serialNum',  # truncated last line
     ]
     # delivered with CRLF line endings and without a final newline
     write_lines(root / "customer/landing/customer-1.json", customers, "\r\n", final_newline=False)
     readings = [
-        '{"user":"ann.lee@test.com ","timeStamp":2000,"x":1,"y":0,"z":-1}',
-        '{"user":"Ann.Lee@test.com","timestamp":2001,"x":1.0,"y":1.0,"z":0.0}',
+        '{"user":"ann.lee@test.com ","timeStamp":1655564402000,"x":1,"y":0,"z":-1}',
+        '{"user":"Ann.Lee@test.com","timestamp":1655564402001,"x":1.0,"y":1.0,"z":0.0}',
         '{"user":"Ann.Lee@test.com","timestamp":"abc","x":1,"y":1,"z":1}',
         "this is not JSON",
-        '{"user":"bob@test.com","timestamp":2000,"x":0,"y":0,"z":0}',
-        '{"timestamp":2002,"x":0,"y":0,"z":0}',
+        '{"user":"bob@test.com","timestamp":1655564402000,"x":0,"y":0,"z":0}',
+        '{"timestamp":1655564402002,"x":0,"y":0,"z":0}',
     ]
     write_lines(root / "accelerometer/landing/accelerometer-1.json", readings)
     # the same file delivered twice under another name
     write_lines(root / "accelerometer/landing/accelerometer-1-again.json", readings)
     steps = [
-        '{"sensorReadingTime":2000,"serialNumber":"s-ann","distanceFromObject":210}',
-        '{"sensorReadingTime":2001,"serialNumber":"s-ann","distanceFromObject":220}',
-        '{"sensorReadingTime":2000,"serialNumber":"s-bob","distanceFromObject":230}',
-        '{"sensorReadingTime":2003,"serialNumber":"s-ann","distanceFromObject":"far"}',
+        '{"sensorReadingTime":1655564402000,"serialNumber":"s-ann","distanceFromObject":210}',
+        '{"sensorReadingTime":1655564402001,"serialNumber":"s-ann","distanceFromObject":220}',
+        '{"sensorReadingTime":1655564402000,"serialNumber":"s-bob","distanceFromObject":230}',
+        '{"sensorReadingTime":1655564402003,"serialNumber":"s-ann","distanceFromObject":"far"}',
     ]
     write_lines(root / "step_trainer/landing/step_trainer-1.json", steps)

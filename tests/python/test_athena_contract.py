@@ -51,7 +51,8 @@ def more_bad_input(root: Path) -> None:
     write_lines(
         root / "customer/landing/customer-2.json",
         [
-            '{"Email":" Zed@Test.com ","lastUpdateDate":2,"shareWithResearchAsOfDate":2,'
+            '{"Email":" Zed@Test.com ","lastUpdateDate":1655564400002,'
+            '"shareWithResearchAsOfDate":1655564400002,'
             '"shareWithPublicAsOfDate":null}'
         ],
     )
@@ -60,13 +61,13 @@ def more_bad_input(root: Path) -> None:
         [
             "[1, 2, 3]",
             "",  # a blank line is no record
-            '{"user":"ann.lee@test.com","timestamp":2006,"x":{"a":1},"y":0,"z":0}',
+            '{"user":"ann.lee@test.com","timestamp":1655564402006,"x":{"a":1},"y":0,"z":0}',
             '{"user":"ann.lee@test.com","timestamp":null,"x":0,"y":0,"z":0}',
         ],
     )
     write_lines(
         root / "step_trainer/landing/step_trainer-2.json",
-        ['{"sensorReadingTime":2004,"serialNumber":"s-ann","distanceFromObject":2.5}'],
+        ['{"sensorReadingTime":1655564402004,"serialNumber":"s-ann","distanceFromObject":2.5}'],
     )
 
 

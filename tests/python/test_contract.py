@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 import yaml
 from builds import PROJECT_DIR, build, query
-from edge_lines import EDGES, write_edges
+from edge_lines import (
+    BYTE_EDGES,
+    EDGES,
+    ENGINE_LIMIT_EDGES,
+    MAX_LINE_BYTES,
+    write_byte_edges,
+    write_edges,
+)
 
 from stedi_lakehouse.contract import load_datasets
 
@@ -36,9 +43,17 @@ def loader_verdicts(loader: Path, landing: Path, tmp_path: Path) -> dict[str, di
     assert result.returncode == (3 if summary["totals"]["refused"] else 0), result.stderr
     verdicts: dict[str, dict[str, str]] = {}
     for file in summary["files"]:
-        lines = Path(file["source"]).read_text().splitlines()
-        verdicts[file["dataset"]] = {lines[p["line"] - 1]: p["reason"] for p in file["problems"]}
+        lines = Path(file["source"]).read_bytes().splitlines()
+        found = verdicts.setdefault(file["dataset"], {})
+        for problem in file["problems"]:
+            found[model_text(lines[problem["line"] - 1], problem["reason"])] = problem["reason"]
     return verdicts
+
+
+def model_text(line: str | bytes, verdict: str | None) -> str:
+    """The text the models keep of a quarantined line: decoded, a line too long cut short."""
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    return text[:MAX_LINE_BYTES] if verdict == "line too long" else text
 
 
 def model_verdicts(port: int, schema: str) -> dict[str, dict[str, str]]:
@@ -53,14 +68,26 @@ def model_verdicts(port: int, schema: str) -> dict[str, dict[str, str]]:
 
 
 def test_loader_and_models_give_every_edge_line_the_same_verdict(tmp_path: Path, thrift_port: int):
-    landing = tmp_path / "landing"
-    write_edges(landing, EDGES)
+    # names as downloads, copies and people write them, in a landing root named so too: the
+    # engine's file paths are percent-encoded, its file list's are not, and both must agree
+    landing = tmp_path / "STEDI data #1 +%41 é" / "landing"
+    write_edges(landing, EDGES, "edges (1) #2")
+    write_edges(landing, ENGINE_LIMIT_EDGES, "engine-limits +%41 é")
+    write_byte_edges(landing, "bytes 10:00 [x] 'q'")
+    every_edge = {
+        dataset: [
+            (model_text(line, verdict), verdict)
+            for edges in (EDGES, ENGINE_LIMIT_EDGES, BYTE_EDGES)
+            for line, verdict in edges.get(dataset, [])
+        ]
+        for dataset in EDGES
+    }
     by_loader = loader_verdicts(PROJECT_DIR / "load_landing.py", landing, tmp_path)
     outcome = build(tmp_path, thrift_port, landing, extra=["--skip-unit-tests"])
     assert outcome.returncode == 0, outcome.output[-3000:]
     by_models = model_verdicts(thrift_port, outcome.schema)
-    for dataset, edges in EDGES.items():
-        expected = {line: verdict for line, verdict in edges}
+    for dataset, edges in every_edge.items():
+        expected = dict(edges)
         assert {line: by_loader[dataset].get(line) for line in expected} == expected, dataset
         assert {line: by_models[dataset].get(line) for line in expected} == expected, dataset
         accepted = query(
@@ -86,14 +113,14 @@ def test_a_required_key_declared_once_changes_the_loader_and_the_models(
     sources.write_text(
         text.replace("required_keys: [user, timestamp]", "required_keys: [user, timestamp, x]")
     )
-    without_x = '{"user":"a@test.com","timestamp":1}'
+    without_x = '{"user":"a@test.com","timestamp":1655564400001}'
     edges = {
-        "customer": [('{"email":"a@test.com","lastUpdateDate":1}', None)],
+        "customer": [('{"email":"a@test.com","lastUpdateDate":1655564400001}', None)],
         "accelerometer": [
             (without_x, "missing required key x"),
-            ('{"user":"a@test.com","timestamp":2,"x":0}', None),
+            ('{"user":"a@test.com","timestamp":1655564400002,"x":0}', None),
         ],
-        "step_trainer": [('{"sensorReadingTime":1,"serialNumber":"s-1"}', None)],
+        "step_trainer": [('{"sensorReadingTime":1655564400001,"serialNumber":"s-1"}', None)],
     }
     landing = tmp_path / "landing"
     write_edges(landing, edges)
@@ -116,9 +143,14 @@ def test_the_unit_tests_give_the_declared_contract():
     """dbt builds unit tests without the graph: their contract must be the declared one."""
     declared = {
         f"{dataset.name}_landing": {
-            "keys": [{"name": key, "type": kind} for key, kind in dataset.types.items()],
+            "keys": [
+                {"name": key, "type": kind, "time": dataset.times.get(key)}
+                for key, kind in dataset.types.items()
+            ],
             "required_keys": list(dataset.required),
-            "max_object_depth": dataset.max_object_depth,
+            "max_nesting_depth": dataset.max_nesting_depth,
+            "max_line_bytes": dataset.max_line_bytes,
+            "plausible_times": dict(zip(["from", "until"], dataset.plausible_times, strict=True)),
         }
         for dataset in load_datasets()
     }

@@ -124,7 +124,7 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
         thrift_port,
         f"select customer_email, reading_time from {schema}.accelerometer_trusted order by 2",
     )
-    assert readings == [("ann.lee@test.com", 2000), ("ann.lee@test.com", 2001)]
+    assert readings == [("ann.lee@test.com", 1655564402000), ("ann.lee@test.com", 1655564402001)]
 
 
 def test_descriptions_are_the_comments_of_the_trusted_and_curated_tables(
@@ -194,7 +194,7 @@ def test_rubric_mode_builds_and_passes_its_tests(tmp_path: Path, thrift_port: in
     # a reading of Ann's before her consent (1000): rubric mode keeps it
     write_lines(
         landing / "accelerometer/landing/accelerometer-2.json",
-        ['{"user":"ann.lee@test.com","timestamp":900,"x":0,"y":0,"z":1}'],
+        ['{"user":"ann.lee@test.com","timestamp":1655564400900,"x":0,"y":0,"z":1}'],
     )
     outcome = build(tmp_path, thrift_port, landing, "{rubric_compatible: true}")
     assert outcome.returncode == 0, outcome.output[-3000:]
