@@ -30,9 +30,10 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from stedi_lakehouse import spark_jvm, tombstones, zone_report
+from stedi_lakehouse import inventory, spark_jvm, tombstones, zone_report
 from stedi_lakehouse.errors import LoaderError
 from stedi_lakehouse.freshness import landing_freshness
 
@@ -110,19 +111,49 @@ def run_dbt(
     return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
 
 
+def with_landing_lines(vars_text: str, target_dir: Path) -> str | None:
+    """The dbt vars with the inventory's line counts (var landing_lines); None to stop the build.
+
+    The landing root is the var landing_root, else $STEDI_LANDING_ROOT, as dbt reads it. A file
+    the models cannot read stops the build here, with a sentence naming it.
+    """
+    dbt_vars = yaml.safe_load(vars_text) or {}
+    root = dbt_vars.get("landing_root") or os.environ.get("STEDI_LANDING_ROOT")
+    if not root:
+        return vars_text  # dbt says the landing location is not set
+    try:
+        found = inventory.take(str(root), target_dir / "landing_line_counts.json")
+    except (OSError, LoaderError) as error:
+        print(f"build: error: cannot list the landing zone {root}: {error}", file=sys.stderr)
+        return None
+    if found.skipped:
+        print(f"Skipped (operating-system files, not deliveries): {', '.join(found.skipped)}")
+    if found.problems:
+        print("build: error: the landing zone holds files the models cannot read:", file=sys.stderr)
+        for problem in found.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+    dbt_vars["landing_lines"] = found.lines
+    return yaml.safe_dump(dbt_vars, default_flow_style=True, width=10_000).strip()
+
+
 def stage_and_build(
     options: argparse.Namespace,
     counts: dict[str, int | None],
     exclusions: dict[str, object] | None = None,
 ) -> tuple[dbtRunnerResult, float] | None:
     """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
+    target_dir = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    build_vars = with_landing_lines(options.vars, target_dir)
+    if build_vars is None:
+        return None
     common = ["--target", options.target, "--vars", options.vars]
     staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
     if not staged.success:
         return None
 
     started = time.monotonic()
-    build_args = ["build", *common]
+    build_args = ["build", "--target", options.target, "--vars", build_vars]
     if options.select:
         build_args += ["--select", options.select]
     if options.full_refresh:
