@@ -3,16 +3,20 @@
     python load_landing.py SOURCE DEST [options]
 
 SOURCE is a local directory or ``s3://bucket/prefix`` holding ``customer/`` (or the public
-bucket's ``customers/``), ``accelerometer/`` and ``step_trainer/`` folders, with the JSON files
-either in a ``landing/`` subfolder or directly in the dataset folder. DEST is
-``s3://bucket/prefix`` or a local directory; every file lands at
-``{prefix}/{dataset}/landing/{file name}``.
+bucket's ``customers/``), ``accelerometer/`` and ``step_trainer/`` folders, with the deliveries
+(``*.json``, ``*.jsonl``, ``*.json.gz``) either in a ``landing/`` subfolder or directly in the
+dataset folder; any other file there is named and not loaded. DEST is ``s3://bucket/prefix`` or
+a local directory; every delivery lands at ``{prefix}/{dataset}/landing/{landing name}``, the
+landing name being the file name decompressed and visible to every engine (docs/loader.md).
 
 Each file is checked line by line against the data contract (docs/rules.md) before it is
 written: bad lines are reported with file, line number and reason, and loaded as they are
 (the landing zone keeps raw data) unless ``--strict`` refuses the whole file. Files are
-normalised to JSON lines (CRLF to LF, JSON arrays and pretty-printed objects to one compact
+normalised to JSON lines as the engines read them (gzip decompressed, UTF-16/32 transcoded to
+UTF-8, CRLF and CR line endings to LF, JSON arrays and pretty-printed objects to one compact
 object per line, a trailing newline); valid one-object-per-line input is never re-serialised.
+Every file is streamed: memory stays bounded whatever its size. One run at a time writes a
+landing root: a second one refuses (exit code 5).
 
 Runs are idempotent: a file whose normalised SHA-256 equals the one stored with the
 destination object (S3 metadata ``sha256``) or the existing local file's is skipped; a file
@@ -20,7 +24,7 @@ whose bytes the destination already holds is skipped without being parsed again 
 were checked when it was written), so that a rerun over a large landing zone is quick. S3 writes
 go through boto3's transfer manager with a SHA-256 checksum on every PUT and part; an S3 source
 that needs no normalisation is copied server-side. Local writes go to a temporary file that is
-renamed into place, so no partial file is ever visible.
+renamed into place, so no partial file is ever visible. docs/loader.md says it all for users.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ import json
 import sys
 import threading
 import time
-from dataclasses import asdict
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +46,35 @@ from stedi_lakehouse.errors import (
     EXIT_AWS_ERROR,
     EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
+    EXIT_LOCKED,
     EXIT_OK,
     EXIT_REFUSED,
+    EXIT_UNEXPECTED,
     LoaderError,
 )
-from stedi_lakehouse.load import FileResult, Job, Reporter, run_files, summarise, summary_line
-from stedi_lakehouse.sources import S3Location, discover_local, discover_s3, parse_location
+from stedi_lakehouse.landing_lock import open_lock
+from stedi_lakehouse.load import FileResult, Job, delete_missing, run_files
+from stedi_lakehouse.load_report import Reporter, describe_skipped, summarise, summary_line
+from stedi_lakehouse.sources import S3Location, Skipped, parse_location
+from stedi_lakehouse.walk import Discovery, discover_local, discover_s3
 
 EXIT_CODES_HELP = f"""\
 exit codes:
-  {EXIT_OK}    every file loaded or skipped unchanged (bad lines without --strict are
-       reported, loaded as they are, and do not change the exit code)
-  {EXIT_INVALID_INPUT}    invalid input: bad arguments, missing or empty source, no dataset
-       folders, unreadable source file, unwritable local destination
-  {EXIT_REFUSED}    --strict refused at least one file with malformed lines (the other files
-       were loaded)
+  {EXIT_OK}    every delivery loaded or skipped unchanged (bad lines without --strict are
+       reported, loaded as they are, and do not change the exit code; so are files of the
+       dataset folders that are no delivery)
+  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning is safe
+  {EXIT_INVALID_INPUT}    invalid input: bad arguments, missing or empty source, no deliveries, two
+       files that would land under one name, unwritable local destination
+  {EXIT_REFUSED}    at least one file was refused, by name (the other files were loaded): it cannot
+       be read, is a corrupt gzip, is not valid in its UTF-16/32 encoding, holds a line of
+       more than 64 MiB, or is a JSON array of more than 256 MiB; with --strict also a file
+       with a malformed line, and a dataset folder holding files that are no delivery
   {EXIT_AWS_ERROR}    AWS/S3 error: missing bucket, access denied, no credentials, endpoint
        unreachable, or another S3 error; the run stopped (rerunning is safe)
+  {EXIT_LOCKED}    another load_landing.py or erase_customer.py is writing to DEST (its lock
+       DEST/.load_landing.lock names it); nothing was written
+  {EXIT_INTERRUPTED}  interrupted; rerunning is safe
 
 environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are honoured.
 example: python load_landing.py data/sample data/landing --delete
@@ -79,12 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="report what would happen, write nothing"
     )
     parser.add_argument(
-        "--strict", action="store_true", help="refuse every file that has a malformed line"
+        "--strict",
+        action="store_true",
+        help="refuse every file that has a malformed line; exit 3 when a dataset folder holds "
+        "files that are no delivery",
     )
     parser.add_argument(
         "--delete",
         action="store_true",
-        help="remove files under DEST's three landing prefixes that are not in SOURCE",
+        help="remove files under DEST's landing prefixes that are not in SOURCE (only in the "
+        "datasets SOURCE has deliveries of)",
     )
     parser.add_argument(
         "--workers", type=positive_int, default=4, help="parallel files (default 4)"
@@ -95,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--create-bucket", action="store_true", help="create a missing destination bucket"
     )
     return parser
+
+
+@dataclass
+class Run:
+    """What a run did so far, for the report at its end."""
+
+    results: list[FileResult] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    error: LoaderError | None = None
+    reporter: Reporter | None = None
 
 
 def _check_arguments(
@@ -121,53 +154,75 @@ def _open_destination(
     return LocalDestination(dest), None
 
 
+def _load(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Any, run: Run) -> None:
+    """Find the deliveries, take the lock, load them, and delete what the source lacks."""
+    source, dest = parse_location(args.source), parse_location(args.dest)
+    _check_arguments(parser, args, dest)
+    needs_s3 = isinstance(source, S3Location) or isinstance(dest, S3Location)
+    client = make_s3_client(args) if needs_s3 else None
+    found: Discovery = (
+        discover_s3(client, source) if isinstance(source, S3Location) else discover_local(source)
+    )
+    run.skipped = found.skipped
+    destination, note = _open_destination(dest, client, args)
+    reporter = run.reporter = Reporter(out, len(found.files), sum(f.size for f in found.files))
+    for line in [note, *map(describe_skipped, found.skipped)]:
+        if line:
+            reporter.say(line)
+    missing = {d.name for d in DATASETS} - {f.dataset.name for f in found.files}
+    if missing:
+        reporter.say(f"note: no {', '.join(sorted(missing))} files in {source}")
+    job = Job(client, destination, args.strict, args.dry_run, threading.Event())
+    # a dry run writes nothing, so it needs no lock
+    lock = None if args.dry_run else open_lock(destination, "load_landing.py", EXIT_LOCKED)
+    with lock or nullcontext():
+        if lock and lock.note:
+            reporter.say(f"note: {lock.note}")
+        run.results, error = run_files(found.files, job, args.workers, reporter)
+        if error:
+            raise error
+        if args.delete:
+            run.deleted, run.kept = delete_missing(found.files, job, reporter.say)
+
+
+def _unexpected(exc: BaseException) -> LoaderError:
+    """The last resort: any failure nobody foresaw, in one sentence."""
+    detail = " ".join(str(exc).split()).rstrip(".")
+    return LoaderError(
+        f"Unexpected {type(exc).__name__}{': ' if detail else ''}{detail}; rerunning is safe.",
+        EXIT_UNEXPECTED,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the loader and return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a file name the terminal cannot show is escaped
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     started = time.monotonic()
     out = sys.stderr if args.json else sys.stdout
-    results: list[FileResult] = []
-    deleted: list[str] = []
-    error: LoaderError | None = None
-    reporter: Reporter | None = None
+    run = Run()
     try:
-        source, dest = parse_location(args.source), parse_location(args.dest)
-        _check_arguments(parser, args, dest)
-        needs_s3 = isinstance(source, S3Location) or isinstance(dest, S3Location)
-        client = make_s3_client(args) if needs_s3 else None
-        if isinstance(source, S3Location):
-            files = discover_s3(client, source)
-        else:
-            files = discover_local(source)
-        destination, note = _open_destination(dest, client, args)
-        if note:
-            print(note, file=out, flush=True)
-        missing = {d.name for d in DATASETS} - {f.dataset.name for f in files}
-        if missing:
-            print(f"note: no {', '.join(sorted(missing))} files in {source}", file=out, flush=True)
-        job = Job(client, destination, args.strict, args.dry_run, threading.Event())
-        reporter = Reporter(out, len(files), sum(f.size for f in files))
-        results, error = run_files(files, job, args.workers, reporter)
-        if args.delete and error is None:
-            keep = {f.target for f in files}
-            deleted = [t for t in destination.list_landing() if t not in keep]
-            for target in deleted:
-                verb = "would delete" if args.dry_run else "deleted"
-                reporter.say(f"{verb:<12} {destination.describe(target)}")
-            if not args.dry_run:
-                destination.delete(deleted)
+        _load(args, parser, out, run)
     except LoaderError as exc:
-        error = exc
+        run.error = exc
     except KeyboardInterrupt:
-        error = LoaderError("Interrupted; rerunning is safe.", EXIT_INTERRUPTED)
+        run.error = LoaderError("Interrupted; rerunning is safe.", EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        run.error = _unexpected(exc)
     finally:
-        if reporter:
-            reporter.close()
-    totals = summarise(results, deleted, time.monotonic() - started)
-    exit_code = EXIT_REFUSED if totals["refused"] else EXIT_OK
-    if error:
-        exit_code = error.exit_code
+        if run.reporter:
+            run.reporter.close()
+    return _finish(args, run, time.monotonic() - started)
+
+
+def _finish(args: argparse.Namespace, run: Run, seconds: float) -> int:
+    """Print the summary (a line, or the JSON document) and the error; return the exit code."""
+    totals = summarise(run.results, run.deleted, run.skipped, seconds)
+    refused = totals["refused"] or (args.strict and totals["not_loaded"])
+    exit_code = run.error.exit_code if run.error else EXIT_REFUSED if refused else EXIT_OK
     if args.json:
         document = {
             "source": args.source,
@@ -175,16 +230,18 @@ def main(argv: list[str] | None = None) -> int:
             "dry_run": args.dry_run,
             "strict": args.strict,
             "exit_code": exit_code,
-            "error": str(error) if error else None,
+            "error": str(run.error) if run.error else None,
             "totals": totals,
-            "files": [asdict(r) for r in results],
-            "deleted": deleted,
+            "files": [asdict(r) for r in run.results],
+            "skipped": [asdict(s) for s in run.skipped],
+            "deleted": run.deleted,
+            "kept_datasets": run.kept,
         }
         print(json.dumps(document, indent=2))
-    elif results or not error:
+    elif run.results or not run.error:
         print(summary_line(totals, args.dry_run), flush=True)
-    if error:
-        print(f"load_landing.py: error: {error}", file=sys.stderr, flush=True)
+    if run.error:
+        print(f"load_landing.py: error: {run.error}", file=sys.stderr, flush=True)
     return exit_code
 
 

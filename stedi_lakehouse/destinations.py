@@ -7,8 +7,10 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import botocore.exceptions as bce
 from boto3.s3.transfer import TransferConfig
@@ -23,11 +25,30 @@ CONTENT_TYPE = "application/x-ndjson"
 METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
 
 
+@contextmanager
+def _temporary(folder: Path | None, name: str) -> Iterator[IO[bytes]]:
+    """A temporary file, in folder (hidden from the engines) or in the system's; always removed."""
+    try:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+            dir=folder, prefix=f".{name}.", suffix=".tmp", delete=False
+        )
+    except OSError as exc:
+        where = folder or tempfile.gettempdir()
+        raise LoaderError(f"Cannot write in {where}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
+    try:
+        yield handle
+    finally:
+        handle.close()
+        Path(handle.name).unlink(missing_ok=True)
+
+
 class LocalDestination:
     """A local directory; writes go to a temporary file renamed into place.
 
-    Both destinations offer describe, stored_sha256, write, list_landing and delete; targets
-    are paths relative to the destination such as customer/landing/customer-1.json.
+    Both destinations offer describe, stored_sha256, staging, place, write, list_landing and
+    delete; targets are paths relative to the destination such as customer/landing/x.json.
     """
 
     def __init__(self, root: Path) -> None:
@@ -51,26 +72,33 @@ class LocalDestination:
         except OSError as exc:
             raise LoaderError(f"Cannot read {path}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
 
-    def write(self, target: str, data: bytes, sha256: str) -> None:
-        """Write to a temporary file in the same directory, fsync it, then rename it."""
+    def staging(self, target: str, dry_run: bool) -> AbstractContextManager[IO[bytes]]:
+        """A temporary file for a target's new bytes: beside it, or elsewhere in a dry run."""
+        path = self.root / target
+        return _temporary(None if dry_run else path.parent, path.name)
+
+    def place(self, target: str, staged: IO[bytes], sha256: str) -> None:
+        """Make a staged file the target: fsync it, then rename it into place."""
         path = self.root / target
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-            ) as handle:
-                temp = Path(handle.name)
-                try:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                except BaseException:
-                    temp.unlink(missing_ok=True)
-                    raise
-            os.chmod(temp, self.mode)
-            os.replace(temp, path)
+            staged.flush()
+            os.fsync(staged.fileno())
+            os.chmod(staged.name, self.mode)
+            os.replace(staged.name, path)
         except OSError as exc:
             raise LoaderError(f"Cannot write {path}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
+
+    def write(self, target: str, data: bytes, sha256: str) -> None:
+        """Write bytes to a temporary file in the same directory, then rename it into place."""
+        with self.staging(target, dry_run=False) as staged:
+            try:
+                staged.write(data)
+            except OSError as exc:
+                path = self.root / target
+                raise LoaderError(
+                    f"Cannot write {path}: {exc.strerror}.", EXIT_INVALID_INPUT
+                ) from exc
+            self.place(target, staged, sha256)
 
     def list_landing(self) -> list[str]:
         """List every file under {dataset}/landing/ for the three datasets."""
@@ -158,17 +186,27 @@ class S3Destination:
                 raise
         return head.get("Metadata", {}).get(METADATA_SHA256)
 
-    def write(self, target: str, data: bytes, sha256: str) -> None:
-        """Upload bytes (multipart above the threshold) with a checksum on every request."""
+    def staging(self, target: str, dry_run: bool) -> AbstractContextManager[IO[bytes]]:
+        """A temporary file in the system's temporary folder for a target's new bytes."""
+        return _temporary(None, target.rsplit("/", 1)[-1])
+
+    def place(self, target: str, staged: IO[bytes], sha256: str) -> None:
+        """Upload a staged file (multipart above the threshold), a checksum on every request."""
         extra = {**self.extra_args, "Metadata": {METADATA_SHA256: sha256}}
+        staged.flush()
+        staged.seek(0)
         with aws_errors(self.location.bucket, "destination"):
             self.client.upload_fileobj(
-                io.BytesIO(data),
+                staged,
                 self.location.bucket,
                 self._key(target),
                 ExtraArgs=extra,
                 Config=self.transfer_config,
             )
+
+    def write(self, target: str, data: bytes, sha256: str) -> None:
+        """Upload bytes held in memory."""
+        self.place(target, io.BytesIO(data), sha256)
 
     def copy_from(self, source: SourceFile, target: str, sha256: str) -> None:
         """Copy an unchanged S3 source object server-side, storing its checksum."""

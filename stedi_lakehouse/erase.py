@@ -4,11 +4,12 @@
 
 1. Every landing file is read; the lines of the customers (stedi_lakehouse/erasure_lines.py)
    and the readings of devices that only erased customers own are removed.
-2. Before anything changes, the landing folders and the tombstone list are checked to be
-   writable. The tombstones are recorded first, so that a build excludes the customers even if
-   the run stops halfway; then the files are rewritten, step-trainer files first and customer
-   files last: the customer records name the devices, so a rerun after an interruption finds
-   the same devices and finishes the job.
+2. The landing root's lock is taken first (stedi_lakehouse/landing_lock.py), so that no
+   loader writes it meanwhile. Before anything changes, the landing folders and the tombstone
+   list are checked to be writable. The tombstones are recorded first, so that a build
+   excludes the customers even if the run stops halfway; then the files are rewritten,
+   step-trainer files first and customer files last: the customer records name the devices,
+   so a rerun after an interruption finds the same devices and finishes the job.
 3. A report (lines removed per dataset and file, devices kept because shared, tombstone ids)
    is printed and written as JSON. It holds no e-mail; neither does any message.
 
@@ -24,6 +25,7 @@ import json
 import subprocess
 import sys
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,14 @@ from stedi_lakehouse.erasure_lines import (
     remove_lines,
 )
 from stedi_lakehouse.erasure_store import LandingStore, dataset_names, open_store
-from stedi_lakehouse.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, EXIT_OK, LoaderError
+from stedi_lakehouse.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    LoaderError,
+)
+from stedi_lakehouse.landing_lock import open_lock
 from stedi_lakehouse.tombstones import (
     Tombstone,
     check_writable,
@@ -48,6 +57,7 @@ from stedi_lakehouse.tombstones import (
 )
 
 EXIT_NOT_FOUND = 5  # a customer had no landing line; the tombstone is recorded all the same
+EXIT_LOCKED = 6  # another erasure or load_landing.py is writing to the landing root
 REBUILD_HINT = (
     "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
     "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
@@ -55,10 +65,13 @@ REBUILD_HINT = (
 EXIT_CODES_HELP = f"""\
 exit codes:
   {EXIT_OK}    erased (or, with --dry-run, would erase)
+  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning finishes the job
   2    invalid input: no e-mail, a landing root that is missing or cannot be written (nothing
        was changed), an unwritable tombstone list
   4    AWS/S3 error; rerunning finishes the job
   {EXIT_NOT_FOUND}    an e-mail had no landing line (its tombstone is recorded all the same)
+  {EXIT_LOCKED}    another erase_customer.py or load_landing.py is writing to the landing root (its
+       lock .load_landing.lock there names it); nothing was changed
   {EXIT_INTERRUPTED}  interrupted; rerunning finishes the job
 """
 
@@ -114,9 +127,9 @@ def normalised_emails(given: list[str]) -> list[str]:
 
 def plan(store: LandingStore, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
     """Which customers and devices go: the devices from the customer records."""
-    lines: list[str] = []
+    lines: list[bytes] = []
     for target in store.files("customer"):
-        lines += store.read(target).decode("utf-8", errors="replace").splitlines()
+        lines += store.read(target).splitlines()  # ended as the engines end lines
     devices = erased_devices(device_owners(lines), emails, tombstoned)
     return Erasure(emails, serials=devices.removed), devices
 
@@ -186,13 +199,16 @@ def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
     emails = normalised_emails(args.emails)
     tombstone_path = args.tombstones or default_path()
     store = open_store(args.landing_root, args)
-    tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
-    erasure, devices = plan(store, emails, tombstoned)
-    if not args.dry_run:
-        check_writable(tombstone_path)
-        store.check_writable([d for d in dataset_names() if store.files(d)])
-    tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
-    outcome = rewrite(store, erasure, args.dry_run)
+    # the loader must not write the files between their reading and their rewriting
+    locked = "erase_customer.py", EXIT_LOCKED
+    with nullcontext() if args.dry_run else open_lock(store.destination, *locked):
+        tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
+        erasure, devices = plan(store, emails, tombstoned)
+        if not args.dry_run:
+            check_writable(tombstone_path)
+            store.check_writable([d for d in dataset_names() if store.files(d)])
+        tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
+        outcome = rewrite(store, erasure, args.dry_run)
     return {
         "request_id": request_id,
         "dry_run": args.dry_run,
@@ -232,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("erase_customer.py: interrupted; rerunning finishes the job.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last resort: one sentence, never a traceback
+        detail = " ".join(str(exc).split()).rstrip(".")
+        print(
+            f"erase_customer.py: error: unexpected {type(exc).__name__} ({detail}); rerunning "
+            "finishes the job.",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
     print("\n".join(report_lines(report)), flush=True)
     if not args.dry_run:
         path = args.report or Path("target") / "erasure" / f"erasure-{request_id}.json"

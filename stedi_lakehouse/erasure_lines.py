@@ -11,21 +11,19 @@ device's serial number is erased (serial numbers are shared because of a fulfilm
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stedi_lakehouse.contract import DATASETS, WHITE_SPACE, validate_record
+from stedi_lakehouse.contract import DATASETS, WHITE_SPACE, Record, Verdict, judge_line
+from stedi_lakehouse.line_stream import is_blank
 
 DATASET_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 # the key that names the customer in each dataset's records (the models' customer_email)
 CUSTOMER_KEYS = {"customer": "email", "accelerometer": "user"}
 SERIAL_KEY = "serialnumber"
-# the models refuse a line holding `}{` (docs/rules.md), even where Python's parser reads it
-_SECOND_OBJECT = re.compile(r"[}][ \t]*[{]")
 # characters that may continue an e-mail address, so that ann@x.com is not found in joann@x.com
 _EMAIL_CHARACTER = r"[\w.%+-]"
 
@@ -41,43 +39,18 @@ def email_sha256(email: str) -> str:
     return hashlib.sha256(email.encode("utf-8")).hexdigest()
 
 
-class _Record(dict):  # type: ignore[type-arg]
-    """A JSON object that keeps every key-value pair, a repeated key included."""
+def judge(line: bytes, dataset: str) -> Verdict:
+    """The models' verdict on a landing line (its ending removed), with its object if it has one.
 
-    pairs: list[tuple[str, Any]]
-    repeated = False
-
-
-def _record_hook(pairs: list[tuple[str, Any]]) -> _Record:
-    """Build a record; validate_record refuses one with a key twice, as the models do."""
-    record = _Record(pairs)
-    record.pairs = pairs
-    record.repeated = len(record) < len(pairs)
-    return record
+    contract.judge_line never recurses, so no line (100,000 brackets deep, or megabytes long)
+    can crash an erasure.
+    """
+    return judge_line(line, DATASET_BY_NAME[dataset])
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_record_hook)
-
-
-def parse_line(text: str) -> _Record | None:
-    """The JSON object of a line, or None when the line is not one."""
-    try:
-        value = _DECODER.decode(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, _Record) else None
-
-
-def values_of(record: _Record, key: str) -> list[Any]:
+def values_of(record: Record, key: str) -> list[Any]:
     """Every value of a key in a record, keys being case-insensitive."""
     return [value for name, value in record.pairs if name.lower() == key]
-
-
-def is_clean(text: str, record: _Record | None, dataset: str) -> bool:
-    """Tell whether the models would accept the line, so that they keep no copy of its text."""
-    if record is None or _SECOND_OBJECT.search(text):
-        return False
-    return validate_record(record, DATASET_BY_NAME[dataset]) is None
 
 
 @dataclass
@@ -103,7 +76,7 @@ class Erasure:
                 return email
         return None
 
-    def named_by(self, record: _Record, dataset: str) -> str | None:
+    def named_by(self, record: Record, dataset: str) -> str | None:
         """The erased e-mail that a record names as its customer."""
         key = CUSTOMER_KEYS.get(dataset)
         for value in values_of(record, key) if key else []:
@@ -112,9 +85,10 @@ class Erasure:
                 return email
         return None
 
-    def owner_of(self, text: str, dataset: str) -> str | None:
+    def owner_of(self, line: bytes, dataset: str) -> str | None:
         """Why a line goes: the erased e-mail it belongs to, 'device' for a reading, or None."""
-        record = parse_line(text)
+        verdict = judge(line, dataset)
+        record = verdict.record
         if record is not None:
             email = self.named_by(record, dataset)
             if email:
@@ -122,9 +96,9 @@ class Erasure:
             serials = values_of(record, SERIAL_KEY) if dataset == "step_trainer" else []
             if any(isinstance(serial, str) and serial in self.serials for serial in serials):
                 return "device"
-        if is_clean(text, record, dataset):
-            return None
-        return self.carried_by(text)
+        if verdict.reason is None:
+            return None  # a valid line names its customer in its keys, and the models keep no text
+        return self.carried_by(line.decode("utf-8", errors="replace"))
 
 
 @dataclass
@@ -135,11 +109,11 @@ class Devices:
     kept: dict[str, int] = field(default_factory=dict)  # serial -> owners not erased
 
 
-def device_owners(customer_lines: Iterable[str]) -> dict[str, set[str]]:
+def device_owners(customer_lines: Iterable[bytes]) -> dict[str, set[str]]:
     """Who each serial number belongs to, by the customer records that name it."""
     owners: dict[str, set[str]] = defaultdict(set)
-    for text in customer_lines:
-        record = parse_line(text)
+    for line in customer_lines:
+        record = judge(line, "customer").record
         if record is None:
             continue
         emails = [normalise_email(v) for v in values_of(record, "email") if isinstance(v, str)]
@@ -170,27 +144,18 @@ def erased_devices(owners: dict[str, set[str]], emails: list[str], tombstoned: s
 def remove_lines(data: bytes, dataset: str, erasure: Erasure) -> tuple[bytes, dict[str, int]]:
     """A file's bytes without the lines that go, and how many went per owner.
 
-    Every other line keeps its bytes and its line ending.
+    Lines end as the engines end them (LF, CRLF or a lone CR); every other line keeps its bytes
+    and its line ending, and a line of white space only is no record (docs/rules.md).
     """
-    pieces = data.split(b"\n")
     kept: list[bytes] = []
     removed: dict[str, int] = defaultdict(int)
-    for index, piece in enumerate(pieces):
-        text = piece.rstrip(b"\r").decode("utf-8", errors="replace")
-        owner = owner_of_piece(text, dataset, erasure, last=index == len(pieces) - 1)
+    for piece in data.splitlines(keepends=True):
+        line = piece.rstrip(b"\r\n")
+        owner = None if is_blank(line) else erasure.owner_of(line, dataset)
         if owner is None:
             kept.append(piece)
         else:
             removed[owner] += 1
     if not removed:
         return data, {}
-    return b"\n".join(kept), dict(removed)
-
-
-def owner_of_piece(text: str, dataset: str, erasure: Erasure, last: bool) -> str | None:
-    """The owner of one piece of a file; the empty piece after a final newline is no line."""
-    if last and not text:
-        return None
-    if not text.strip(WHITE_SPACE):
-        return None  # a line of white space only is no record (docs/rules.md)
-    return erasure.owner_of(text, dataset)
+    return b"".join(kept), dict(removed)

@@ -1,22 +1,27 @@
-"""Load the files of a run: read, normalise, validate, write; report and count."""
+"""Load the files of a run: read, normalise, judge, write; and --delete what the source lacks.
+
+A file is streamed from its source through the normaliser into a temporary file, which becomes
+the landing file (renamed locally, uploaded to S3) unless the destination already holds the
+same bytes. Whatever goes wrong with one file refuses that file in one sentence and the run goes
+on; only a failure of the destination or of AWS (a LoaderError) ends the run.
+"""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
-from tqdm import tqdm
+import botocore.exceptions as bce
 
+from stedi_lakehouse.aws import explain_aws_error
 from stedi_lakehouse.contract import DATASETS
 from stedi_lakehouse.destinations import Destination, S3Destination
-from stedi_lakehouse.errors import LoaderError
-from stedi_lakehouse.normalise import Problem, normalise, sha256_hex
-from stedi_lakehouse.sources import SourceFile, read_source
-
-PROBLEMS_SHOWN_PER_FILE = 5  # in the report of a file; the JSON summary has up to PROBLEMS_KEPT
-PROBLEMS_KEPT = 1000
+from stedi_lakehouse.errors import FileRefused, LoaderError, failure_sentence
+from stedi_lakehouse.normalise import Problem, normalise_stream, raw_digest
+from stedi_lakehouse.sources import SourceFile, open_source
 
 
 @dataclass
@@ -33,6 +38,7 @@ class FileResult:
     sha256: str
     normalised: list[str]
     problems: list[Problem] = field(default_factory=list)
+    refusal: str | None = None  # why the file was refused, in one sentence
 
 
 @dataclass
@@ -46,185 +52,140 @@ class Job:
     stop: threading.Event
 
 
-def already_loaded(file: SourceFile, job: Job, raw: bytes) -> FileResult:
-    """The result of a file whose bytes the destination already holds: skipped unchanged."""
+def _result(file: SourceFile, job: Job, action: str, **counts: Any) -> FileResult:
+    """A result with nothing counted but what is given."""
+    fields: dict[str, Any] = {"records": 0, "bad_lines": 0, "bytes": 0, "sha256": ""}
+    fields["normalised"] = []
     return FileResult(
         dataset=file.dataset.name,
         source=file.location,
         destination=job.destination.describe(file.target),
-        action="skipped",
-        records=sum(1 for line in raw.splitlines() if line.strip()),
-        bad_lines=0,
-        bytes=0,
-        sha256=sha256_hex(raw),
-        normalised=[],
+        action=action,
+        **{**fields, **counts},
     )
 
 
 def load_file(file: SourceFile, job: Job) -> FileResult | None:
-    """Read, normalise, validate and (unless unchanged or refused) write one file."""
+    """Load one file; a failure of the file itself refuses it, never with a traceback."""
     if job.stop.is_set():
         return None
-    raw = read_source(job.client, file)
-    if not job.strict and job.destination.stored_sha256(file.target) == sha256_hex(raw):
-        # the destination holds these very bytes, validated when they were written: a rerun
+    try:
+        return _load(file, job)
+    except LoaderError:
+        raise
+    except (bce.BotoCoreError, bce.ClientError) as exc:
+        raise explain_aws_error(exc, file.bucket or "", "source") from exc
+    except FileRefused as exc:
+        return _result(file, job, "refused", refusal=str(exc))
+    except Exception as exc:  # noqa: BLE001 - e.g. MemoryError: one sentence, the run goes on
+        return _result(file, job, "refused", refusal=failure_sentence(file.location, exc))
+
+
+def _load(file: SourceFile, job: Job) -> FileResult | None:
+    """Read, normalise, judge and (unless unchanged or refused) write one file."""
+    destination = job.destination
+    stored = destination.stored_sha256(file.target)
+    if stored and not job.strict:
+        # the destination may hold these very bytes, judged when they were written: a rerun
         # over a large landing zone must not parse every line again
-        return already_loaded(file, job, raw)
-    checked = normalise(raw, file.dataset)
-    digest = sha256_hex(checked.data)
-    result = FileResult(
-        dataset=file.dataset.name,
-        source=file.location,
-        destination=job.destination.describe(file.target),
-        action="",
-        records=checked.records,
-        bad_lines=len(checked.problems),
-        bytes=0,
-        sha256=digest,
-        normalised=checked.changes,
-        problems=checked.problems[:PROBLEMS_KEPT],
-    )
-    server_side = file.key is not None and checked.data == raw
-    if job.strict and checked.problems:
-        result.action = "refused"
-    elif job.destination.stored_sha256(file.target) == digest:
-        result.action = "skipped"
-    elif job.dry_run:
-        s3_to_s3 = server_side and isinstance(job.destination, S3Destination)
-        result.action = "would-copy" if s3_to_s3 else "would-upload"
-        result.bytes = len(checked.data)
-    elif job.stop.is_set():
-        return None
-    elif server_side and isinstance(job.destination, S3Destination):
-        job.destination.copy_from(file, file.target, digest)
-        result.action, result.bytes = "copied", len(checked.data)
-    else:
-        job.destination.write(file.target, checked.data, digest)
-        result.action, result.bytes = "uploaded", len(checked.data)
+        with closing(open_source(job.client, file)) as handle:
+            digest, records = raw_digest(handle)
+        if digest == stored:
+            return _result(file, job, "skipped", records=records, sha256=digest)
+    where = f"a temporary file for {destination.describe(file.target)}"
+    with (
+        destination.staging(file.target, job.dry_run) as staged,
+        closing(open_source(job.client, file)) as handle,
+    ):
+        checked = normalise_stream(handle, file.name, file.location, file.dataset, staged, where)
+        result = _result(
+            file,
+            job,
+            "",
+            records=checked.records,
+            bad_lines=checked.bad_lines,
+            sha256=checked.sha256,
+            normalised=checked.changes,
+            problems=checked.problems,
+        )
+        s3_to_s3 = file.key is not None and isinstance(destination, S3Destination)
+        server_side = s3_to_s3 and checked.source_sha256 == checked.sha256
+        if job.strict and checked.bad_lines:
+            result.action = "refused"
+            result.refusal = f"{file.location} has {checked.bad_lines:,} bad lines (--strict)."
+        elif stored == checked.sha256:
+            result.action = "skipped"
+        elif job.dry_run:
+            result.action = "would-copy" if server_side else "would-upload"
+            result.bytes = checked.size
+        elif job.stop.is_set():
+            return None
+        elif server_side:
+            destination.copy_from(file, file.target, checked.sha256)  # type: ignore[union-attr]
+            result.action, result.bytes = "copied", checked.size
+        else:
+            destination.place(file.target, staged, checked.sha256)
+            result.action, result.bytes = "uploaded", checked.size
     return result
 
 
-def describe_result(result: FileResult) -> list[str]:
-    """Render one file's outcome as a line plus its bad-line report."""
-    verb = {"skipped": "unchanged", "refused": "REFUSED"}.get(result.action, result.action)
-    line = f"{verb:<12} {result.destination}  {result.records:,} records"
-    if result.normalised:
-        line += f"; normalised: {', '.join(result.normalised)}"
-    lines = [line]
-    for problem in result.problems[:PROBLEMS_SHOWN_PER_FILE]:
-        detail = f" ({problem.detail})" if problem.detail else ""
-        lines.append(f"  {result.source}: line {problem.line}: {problem.reason}{detail}")
-    hidden = result.bad_lines - min(len(result.problems), PROBLEMS_SHOWN_PER_FILE)
-    if hidden:
-        lines.append(f"  {result.source}: ... and {hidden:,} more bad lines")
-    return lines
-
-
-class Reporter:
-    """Progress output: tqdm bars (files, bytes) on a terminal, a plain line per file otherwise."""
-
-    def __init__(self, stream: Any, files: int, total_bytes: int) -> None:
-        self.stream = stream
-        self.bars: list[tqdm] = []
-        if stream.isatty():
-            self.bars = [
-                tqdm(total=files, unit="file", desc="files", file=stream, position=0),
-                tqdm(
-                    total=total_bytes,
-                    unit="B",
-                    unit_scale=True,
-                    desc="bytes",
-                    file=stream,
-                    position=1,
-                ),
-            ]
-
-    def say(self, text: str) -> None:
-        """Print a line without disturbing the progress bars."""
-        if self.bars:
-            tqdm.write(text, file=self.stream)
-        else:
-            print(text, file=self.stream, flush=True)
-
-    def file_done(self, result: FileResult) -> None:
-        """Report a file: every file as a plain line, only notable ones under a progress bar."""
-        notable = result.normalised or result.bad_lines or result.action == "refused"
-        if notable or not self.bars:
-            for line in describe_result(result):
-                self.say(line)
-
-    def advance(self, size: int) -> None:
-        """Count one more file of the given size as done."""
-        if self.bars:
-            self.bars[0].update(1)
-            self.bars[1].update(size)
-
-    def close(self) -> None:
-        """Close the progress bars."""
-        for bar in reversed(self.bars):
-            bar.close()
-
-
 def run_files(
-    files: list[SourceFile], job: Job, workers: int, reporter: Reporter
+    files: list[SourceFile], job: Job, workers: int, reporter: Any
 ) -> tuple[list[FileResult], LoaderError | None]:
     """Load files with a pool of workers; stop at the first error that ends the run."""
     results: list[FileResult] = []
     error: LoaderError | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(load_file, file, job): file for file in files}
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except CancelledError:
-                continue
-            except LoaderError as exc:
-                if error is None:
-                    error = exc
-                    job.stop.set()
-                    for other in futures:
-                        other.cancel()
-                continue
-            reporter.advance(futures[future].size)
-            if result is not None:
-                results.append(result)
-                reporter.file_done(result)
+        try:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except CancelledError:
+                    continue
+                except LoaderError as exc:
+                    if error is None:
+                        error = exc
+                        _stop(job, futures)
+                    continue
+                reporter.advance(futures[future].size)
+                if result is not None:
+                    results.append(result)
+                    reporter.file_done(result)
+        except BaseException:  # an interrupt: let no queued file start
+            _stop(job, futures)
+            raise
     results.sort(key=lambda r: r.destination)
     return results, error
 
 
-def summarise(results: list[FileResult], deleted: list[str], seconds: float) -> dict[str, Any]:
-    """Count what happened, overall and per dataset."""
-    written = ("uploaded", "copied", "would-upload", "would-copy")
-    kept = [r for r in results if r.action != "refused"]
-    return {
-        "files": len(results),
-        "uploaded": sum(r.action in written for r in results),
-        "copied_server_side": sum(r.action in ("copied", "would-copy") for r in results),
-        "skipped_unchanged": sum(r.action == "skipped" for r in results),
-        "normalised": sum(bool(r.normalised) for r in results),
-        "refused": sum(r.action == "refused" for r in results),
-        "deleted": len(deleted),
-        "records": sum(r.records for r in kept),
-        "bad_lines": sum(r.bad_lines for r in kept),
-        "bytes": sum(r.bytes for r in results),
-        "seconds": round(seconds, 3),
-        "records_by_dataset": {
-            d.name: sum(r.records for r in kept if r.dataset == d.name) for d in DATASETS
-        },
-    }
+def _stop(job: Job, futures: dict[Any, SourceFile]) -> None:
+    """Let no file start, and no running one write."""
+    job.stop.set()
+    for future in futures:
+        future.cancel()
 
 
-def summary_line(totals: dict[str, Any], dry_run: bool) -> str:
-    """Render the closing summary as one line."""
-    would = "would be " if dry_run else ""
-    by_dataset = ", ".join(f"{k} {v:,}" for k, v in totals["records_by_dataset"].items())
-    return (
-        f"{'Dry run (nothing written)' if dry_run else 'Done'} in {totals['seconds']:.1f} s: "
-        f"{totals['files']} files, {totals['uploaded']} {would}uploaded "
-        f"({totals['copied_server_side']} copied server-side), "
-        f"{totals['skipped_unchanged']} skipped unchanged, {totals['normalised']} normalised, "
-        f"{totals['refused']} refused; {totals['deleted']} {would}deleted; "
-        f"{totals['records']:,} records ({by_dataset}), {totals['bad_lines']:,} bad lines; "
-        f"{totals['bytes']:,} bytes {would}written."
-    )
+def delete_missing(files: list[SourceFile], job: Job, say: Any) -> tuple[list[str], list[str]]:
+    """--delete: remove landing files the source does not have, in its datasets only.
+
+    A dataset of which the source has no delivery keeps its landing files: a source that lacks
+    a folder is far more often incomplete than meant to empty a dataset. Returns the targets
+    deleted (or that would be) and the datasets kept.
+    """
+    present = {file.dataset.name for file in files}
+    kept = [dataset.name for dataset in DATASETS if dataset.name not in present]
+    for name in kept:
+        say(f"kept {name} landing files: the source has none")
+    keep = {file.target for file in files}
+    deleted = [
+        target
+        for target in job.destination.list_landing()
+        if target not in keep and target.split("/", 1)[0] in present
+    ]
+    verb = "would delete" if job.dry_run else "deleted"
+    for target in deleted:
+        say(f"{verb:<12} {job.destination.describe(target)}")
+    if not job.dry_run:
+        job.destination.delete(deleted)
+    return deleted, kept

@@ -9,6 +9,7 @@ stays keeps its readings. The zones after an erasure are tested in test_erasure_
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import shutil
@@ -22,6 +23,7 @@ from builds import PROJECT_DIR, write_lines
 
 from stedi_lakehouse import erase
 from stedi_lakehouse.erasure_store import LandingStore
+from stedi_lakehouse.landing_lock import LOCK_NAME
 
 ERASED = ["ann.lee@test.com", "cat@test.com"]
 # (line, kept?) per file
@@ -204,3 +206,43 @@ def test_an_s3_erasure_interrupted_by_the_server_stopping_completes_when_run_aga
     )
     summary = json.loads(again.stdout)["totals"]
     assert (summary["uploaded"], summary["skipped_unchanged"]) == (0, len(FILES))
+
+
+def test_deep_long_and_cr_ended_lines_crash_no_erasure(tmp_path: Path):
+    root = write_landing(tmp_path / "landing")
+    deep = '{"user":"ann.lee@test.com","timestamp":10,"x":' + "[" * 100_000 + "]" * 100_000 + "}"
+    note = "x" * 1_100_000  # the line is longer than the contract's max_line_bytes
+    long_kept = '{"user":"bob@test.com","timestamp":10,"note":"' + note + '"}'
+    long_gone = '{"user":"cat@test.com","timestamp":10,"note":"' + note + '"}'
+    bob = ACCELEROMETER[3][0]
+    # a lone CR ends a line, as the engines read it: only the erased customers' lines go
+    odd = root / "accelerometer" / "landing" / "odd.json"
+    odd.write_bytes("\r".join([deep, long_kept, long_gone, bob, ""]).encode())
+    # a temporary file of an interrupted write is no landing file: it is left alone
+    stray = root / "accelerometer" / "landing" / ".odd.json.1234.tmp"
+    stray.write_bytes(ACCELEROMETER[0][0].encode() + b"\n")
+    tombstones = tmp_path / "t" / "erased_customers.csv"
+    result = run(*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert odd.read_bytes() == f"{long_kept}\r{bob}\r".encode()
+    assert stray.read_bytes() == ACCELEROMETER[0][0].encode() + b"\n"
+
+
+def test_an_erasure_refuses_while_another_run_writes_the_landing_root(tmp_path: Path):
+    root = write_landing(tmp_path / "landing")
+    before = landing_bytes(root)
+    tombstones = tmp_path / "t" / "erased_customers.csv"
+    holder = {"holder": "load_landing.py", "host": "h1", "pid": 4242, "since": "2025-01-01T00:00Z"}
+    with (root / LOCK_NAME).open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.write(json.dumps(holder))
+        handle.flush()
+        result = run(*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones))
+    assert result.returncode == erase.EXIT_LOCKED
+    assert result.stderr.splitlines() == [
+        "erase_customer.py: error: Another load_landing.py (pid 4242 on host h1, since "
+        f"2025-01-01T00:00Z) is writing to {root}; wait for it to finish, then run again."
+    ]
+    assert landing_bytes(root) == before
+    assert not tombstones.exists()

@@ -1,8 +1,15 @@
-"""Tests of load_landing.py: normalisation, validation, local and S3 (moto server) loads."""
+"""Tests of load_landing.py: normalisation, validation, local and S3 (moto server) loads.
+
+Besides: lines ended as the engines end them, encodings, gzip, line lengths, odd names, what
+is no delivery, --delete, the lock of a landing root, and never a traceback (docs/loader.md).
+"""
 
 from __future__ import annotations
 
 import base64
+import codecs
+import fcntl
+import gzip
 import hashlib
 import io
 import json
@@ -11,6 +18,8 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -18,13 +27,18 @@ import pytest
 from botocore.exceptions import ClientError
 
 import load_landing
+from stedi_lakehouse import line_stream, load
 from stedi_lakehouse.aws import explain_aws_error
 from stedi_lakehouse.contract import DATASETS, validate_record
 from stedi_lakehouse.destinations import LocalDestination
-from stedi_lakehouse.errors import LoaderError
-from stedi_lakehouse.load import Reporter
+from stedi_lakehouse.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
+from stedi_lakehouse.landing_lock import LOCK_NAME, LandingLock
+from stedi_lakehouse.layout import landing_files
+from stedi_lakehouse.line_stream import split_lines
+from stedi_lakehouse.load_report import Reporter
 from stedi_lakehouse.net import free_port
 from stedi_lakehouse.normalise import normalise
+from stedi_lakehouse.sources import S3Location, SourceFile, open_source
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOADER = REPO_ROOT / "load_landing.py"
@@ -33,6 +47,7 @@ STARTER_DATA = (Path(__file__).parents[2] / ".." / "shared" / "data" / "udacity-
 
 EXIT_OK, EXIT_INVALID_INPUT, EXIT_REFUSED, EXIT_AWS_ERROR = 0, 2, 3, 4
 ACCELEROMETER = next(d for d in DATASETS if d.name == "accelerometer")
+T = 1655564444103  # a plausible time (the contract's plausible_times)
 CUSTOMER = next(d for d in DATASETS if d.name == "customer")
 
 
@@ -139,7 +154,7 @@ def local_files(root: Path) -> dict[str, bytes]:
 
 
 def test_valid_json_lines_are_kept_byte_for_byte():
-    raw = b'{"user": "a@test.com",  "timestamp": 1, "x": 1, "y": 1.0, "z": -0.5}\n\n'
+    raw = b'{"user": "a@test.com",  "timestamp": 1655564444103, "x": 1, "y": 1.0, "z": -0.5}\n\n'
     checked = normalise(raw, ACCELEROMETER)
     assert checked.data == raw
     assert checked.changes == []
@@ -179,6 +194,14 @@ def test_pretty_printed_objects_become_json_lines_with_bad_records_located():
     assert [(p.line, "timestamp" in p.reason) for p in checked.problems] == [(8, True)]
 
 
+def test_a_pretty_printed_object_keeps_a_repeated_key_and_its_verdict():
+    raw = b'{\n  "user": "a@test.com",\n  "timestamp": 1655564444103,\n  "x": 1,\n  "x": 2\n}\n'
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == b'{"user":"a@test.com","timestamp":1655564444103,"x":1,"x":2}\n'
+    twice = "a key appears twice (keys are case-insensitive)"
+    assert [(p.line, p.reason) for p in checked.problems] == [(1, twice)]
+
+
 def test_truncated_line_is_reported_with_line_number_and_kept():
     raw = jsonl([accelerometer(0), accelerometer(1)]) + b'{"user":"x@test.com","timest'
     checked = normalise(raw, ACCELEROMETER)
@@ -193,17 +216,17 @@ def test_truncated_line_is_reported_with_line_number_and_kept():
 @pytest.mark.parametrize(
     ("record", "problem"),
     [
-        ({"user": "a@test.com", "timeStamp": 1, "x": 1, "y": 1.0, "z": 0}, None),
-        ({"USER": "a@test.com", "timestamp": 1, "x": None}, None),
+        ({"user": "a@test.com", "timeStamp": T, "x": 1, "y": 1.0, "z": 0}, None),
+        ({"USER": "a@test.com", "timestamp": T, "x": None}, None),
         ({"user": "a@test.com", "timestamp": 1.0}, "timestamp is not an integer"),
-        ({"user": "a@test.com", "timestamp": "1"}, None),
+        ({"user": "a@test.com", "timestamp": str(T)}, None),
         ({"user": "a@test.com", "timestamp": " 1"}, "timestamp is not an integer"),
-        ({"user": "a@test.com", "timestamp": 1, "x": True}, "x is not a number"),
-        ({"user": "a@test.com", "timestamp": 1, "x": "1.0"}, None),
-        ({"user": "a@test.com", "timestamp": 1, "x": "NaN"}, "x is not a number"),
+        ({"user": "a@test.com", "timestamp": T, "x": True}, "x is not a number"),
+        ({"user": "a@test.com", "timestamp": T, "x": "1.0"}, None),
+        ({"user": "a@test.com", "timestamp": T, "x": "NaN"}, "x is not a number"),
         ({"user": "a@test.com"}, "missing required key timestamp"),
-        ({"user": " \u00a0", "timestamp": 1}, "missing required key user"),
-        ({"user": "a@test.com", "timestamp": 1, "TimeStamp": 2}, "twice"),
+        ({"user": " \u00a0", "timestamp": T}, "missing required key user"),
+        ({"user": "a@test.com", "timestamp": T, "TimeStamp": 2}, "twice"),
         ([1, 2], "not a JSON object"),
     ],
 )
@@ -257,8 +280,9 @@ def test_help_documents_exit_codes(capsys):
         load_landing.main(["--help"])
     assert exited.value.code == 0
     out = capsys.readouterr().out
-    for code in ("0", "2", "3", "4"):
+    for code in ("0", "1", "2", "3", "4", "5", "130"):
         assert f"\n  {code} " in out
+    assert "another load_landing.py or erase_customer.py is writing to DEST" in out
 
 
 def test_local_copy_is_idempotent_and_rewrites_changed_files(tmp_path):
@@ -368,20 +392,24 @@ def test_invalid_sources_give_exit_2(tmp_path, setup, message):
     assert_one_sentence_error(run_loader(source, tmp_path / "dest"), EXIT_INVALID_INPUT, message)
 
 
-def test_unreadable_file_gives_exit_2(tmp_path, monkeypatch, capsys):
+def test_unreadable_file_is_refused_by_name_and_the_others_load(tmp_path, monkeypatch, capsys):
     source = write_tree(tmp_path / "src", sample_files())
-    real_read_bytes = Path.read_bytes
+    real_open = load.open_source
 
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "customer-1.json":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_read_bytes(path)
+    def open_source(client, file):
+        if file.name == "customer-1.json":
+            raise PermissionError(13, "Permission denied", str(file.path))
+        return real_open(client, file)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    assert load_landing.main([str(source), str(tmp_path / "dest")]) == EXIT_INVALID_INPUT
-    err = capsys.readouterr().err.strip()
-    assert err.endswith("customer-1.json: Permission denied.")
-    assert len(err.splitlines()) == 1
+    monkeypatch.setattr(load, "open_source", open_source)
+    assert load_landing.main([str(source), str(tmp_path / "dest")]) == EXIT_REFUSED
+    captured = capsys.readouterr()
+    unreadable = source / "customer/landing/customer-1.json"
+    assert f"  Cannot read {unreadable}: Permission denied.\n" in captured.out
+    assert "Traceback" not in captured.out + captured.err
+    assert sorted(local_files(tmp_path / "dest")) == sorted(
+        name for name in sample_files() if not name.startswith("customer/")
+    )
 
 
 def test_failed_local_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
@@ -577,10 +605,14 @@ def test_server_stopped_mid_run_then_rerun_completes(
 
     server.start()  # same port; moto keeps its objects in this process across the restart
     written_before = s3_objects(client, bucket)
+    # the run cut off from S3 could not remove its lock; this host's next run takes it over
+    assert LOCK_NAME in written_before
+    del written_before[LOCK_NAME]
     assert 3 <= len(written_before) < len(expected)
 
     proc, summary = run_json(source, f"s3://{bucket}/", "--workers", "1")
     assert proc.returncode == EXIT_OK, proc.stderr
+    assert "note: took over the stale lock" in proc.stderr
     assert summary["totals"]["skipped_unchanged"] == len(written_before)
     assert summary["totals"]["uploaded"] == len(expected) - len(written_before)
     stored = s3_objects(client, bucket)
@@ -670,3 +702,448 @@ def test_s3_delete_removes_objects_not_in_source(tmp_path, moto_s3_client, moto_
     assert summary["deleted"] == ["customer/landing/old.json"]
     remaining = sorted(s3_objects(moto_s3_client, moto_s3_bucket))
     assert remaining == sorted([*sample_files(), "customer/trusted/keep.json", "other.json"])
+
+
+# ------------------------------------------------------------------------- helpers of what follows
+
+
+def load_in_process(capsys, *args: object) -> tuple[int, str, str]:
+    """Run the loader in this process (fast, and monkeypatch reaches it); never a traceback."""
+    code = load_landing.main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    return code, captured.out, captured.err
+
+
+def line(i: int) -> bytes:
+    return json.dumps(accelerometer(i)).encode()
+
+
+def padded_line(size: int) -> bytes:
+    """A valid accelerometer line of exactly size bytes."""
+    head = b'{"user":"a@test.com","timestamp":1655564444103,"note":"'
+    return head + b"x" * (size - len(head) - 2) + b'"}'
+
+
+@contextmanager
+def held_lock(root: Path, holder: dict) -> Iterator[None]:
+    """Hold the landing root's lock as another run would: a flock on the file naming it."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / LOCK_NAME).open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.write(json.dumps(holder))
+        handle.flush()
+        yield
+
+
+HOLDER = {"holder": "load_landing.py", "host": "h1", "pid": 4242, "since": "2025-01-01T00:00:00Z"}
+HOLDER_TEXT = "load_landing.py (pid 4242 on host h1, since 2025-01-01T00:00:00Z)"
+# JSON lines with a non-ASCII character, as Windows writes them (CRLF)
+TEXT = "".join(
+    json.dumps({**accelerometer(i), "user": f"josé.{i}@test.com"}, ensure_ascii=False) + "\r\n"
+    for i in range(3)
+)
+
+
+# ---------------------------------------------------------------------- lines, as engines end them
+
+
+def test_cr_only_line_endings_end_lines_and_become_lf():
+    raw = line(1) + b"\r" + line(2) + b"\r"
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == line(1) + b"\n" + line(2) + b"\n"
+    assert (checked.records, checked.problems) == (2, [])
+    assert checked.changes == ["CR line endings converted to LF"]
+
+
+def test_lines_across_chunks_and_a_cr_ending_one_chunk():
+    chunks = [b"ab\r", b"\ncd", b"e\r", b"f\n\r"]
+    assert list(split_lines(chunks)) == [
+        (b"ab", b"\r\n"),  # the LF that begins the next chunk ends the same line
+        (b"cde", b"\r"),
+        (b"f", b"\n"),
+        (b"", b"\r"),
+    ]
+
+
+def test_a_long_line_is_handed_over_in_pieces_never_whole(monkeypatch):
+    monkeypatch.setattr(line_stream, "CHUNK_BYTES", 16)
+    text = bytes(range(65, 91)) * 40
+    chunks = [text[i : i + 8] for i in range(0, len(text), 8)] + [b"\nnext"]
+    pieces = list(split_lines(chunks))
+    assert max(len(piece) for piece, _ in pieces) <= 32
+    lines, held = [], b""
+    for piece, ending in pieces:
+        held += piece
+        if ending is not None:
+            lines.append((held, ending))
+            held = b""
+    assert lines == [(text, b"\n"), (b"next", b"")]
+
+
+def test_a_utf8_byte_order_mark_is_removed_at_the_start_only():
+    raw = codecs.BOM_UTF8 + line(1) + b"\n" + codecs.BOM_UTF8 + line(2) + b"\n"
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == raw[len(codecs.BOM_UTF8) :]
+    assert checked.changes == ["UTF-8 byte-order mark removed"]
+    assert [(p.line, p.reason) for p in checked.problems] == [(2, "not a JSON object")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "UTF-16LE"),  # Windows PowerShell
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "UTF-16BE"),
+        (TEXT.encode("utf-16-le"), "UTF-16LE"),
+        (TEXT.encode("utf-16-be"), "UTF-16BE"),
+        (codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), "UTF-32LE"),
+        (TEXT.encode("utf-32-be"), "UTF-32BE"),
+    ],
+)
+def test_utf16_and_utf32_are_transcoded_and_their_lines_valid(raw, name):
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == TEXT.replace("\r\n", "\n").encode("utf-8")
+    assert (checked.records, checked.problems) == (3, [])
+    assert checked.changes == [f"{name} transcoded to UTF-8", "CRLF line endings converted to LF"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        codecs.BOM_UTF16_LE + b"{\x00\x00\xd8}\x00",  # a lone surrogate
+        codecs.BOM_UTF16_LE + b"{\x00}",  # an odd number of bytes
+    ],
+)
+def test_text_not_valid_in_its_utf16_encoding_refuses_the_file_by_name(raw):
+    with pytest.raises(FileRefused, match=r"^x\.json begins as UTF-16LE text but is not valid"):
+        normalise(raw, ACCELEROMETER, name="x.json")
+
+
+def test_a_line_that_is_not_utf8_is_said_so_and_kept():
+    bad = b'{"user":"caf\xe9@test.com","timestamp":1655564444103}'
+    raw = line(1) + b"\n" + bad + b"\n"
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == raw
+    assert [(p.line, p.reason) for p in checked.problems] == [(2, "not valid UTF-8")]
+
+
+def test_a_line_one_byte_over_max_line_bytes_is_too_long_and_kept():
+    limit = ACCELEROMETER.max_line_bytes
+    raw = padded_line(limit) + b"\n" + padded_line(limit + 1) + b"\n"
+    checked = normalise(raw, ACCELEROMETER)
+    assert checked.data == raw
+    assert checked.records == 1
+    problems = [(p.line, p.reason, p.detail) for p in checked.problems]
+    assert problems == [(2, "line too long", f"{limit + 1:,} bytes")]
+
+
+def test_a_line_longer_than_any_engine_reads_refuses_its_file(tmp_path, monkeypatch, capsys):
+    # a lower engine limit keeps the test small; a JSON array on one line is still converted
+    monkeypatch.setattr(line_stream, "ENGINE_MAX_LINE_BYTES", 2 * ACCELEROMETER.max_line_bytes)
+    huge = padded_line(3 * ACCELEROMETER.max_line_bytes)
+    records = [{**accelerometer(i), "note": "x" * 1000} for i in range(3000)]
+    files = {
+        **sample_files(),
+        "accelerometer/landing/huge.json": line(1) + b"\n" + huge + b"\n",
+        "accelerometer/landing/array.json": json.dumps(records).encode(),
+    }
+    source, dest = write_tree(tmp_path / "src", files), tmp_path / "dest"
+    code, out, _ = load_in_process(capsys, source, dest)
+    assert code == EXIT_REFUSED
+    huge_file = source / "accelerometer/landing/huge.json"
+    assert (
+        f"  {huge_file} holds a line of more than 2 MiB (line 2), which no engine reads.\n" in out
+    )
+    landed = local_files(dest)
+    assert "accelerometer/landing/huge.json" not in landed
+    assert landed["accelerometer/landing/array.json"].count(b"\n") == len(records)
+
+
+def test_a_json_array_beyond_the_document_limit_is_refused_json_lines_are_not(monkeypatch):
+    monkeypatch.setattr(line_stream, "DOCUMENT_MAX_BYTES", 1000)
+    records = [accelerometer(i) for i in range(30)]
+    with pytest.raises(FileRefused, match=r"^big\.json begins with `\[`.*deliver it as JSON lines"):
+        normalise(json.dumps(records, indent=2).encode(), ACCELEROMETER, name="big.json")
+    raw = jsonl(records) + b"not JSON\n"
+    checked = normalise(raw, ACCELEROMETER)
+    assert (checked.data, checked.records) == (raw, 30)
+    assert [(p.line, p.reason) for p in checked.problems] == [(31, "not a JSON object")]
+
+
+def test_a_line_nested_100000_deep_is_not_a_json_object_and_crashes_nothing(tmp_path):
+    deep = b'{"user":"a@test.com","timestamp":1655564444103,"x":'
+    deep += b"[" * 100_000 + b"]" * 100_000 + b"}"
+    files = {
+        **sample_files(),
+        "accelerometer/landing/deep.json": line(1) + b"\n" + deep + b"\n",
+        "step_trainer/landing/deep-array.json": b"[" * 100_000 + b"]" * 100_000 + b"\n",
+    }
+    source = write_tree(tmp_path / "src", files)
+    strict = run_loader(source, tmp_path / "strict", "--strict", "--json")
+    assert strict.returncode == EXIT_REFUSED, strict.stderr
+    assert "Traceback" not in strict.stdout + strict.stderr
+    results = {Path(f["source"]).name: f for f in json.loads(strict.stdout)["files"]}
+    assert results["deep.json"]["action"] == "refused"
+    assert [(p["line"], p["reason"]) for p in results["deep.json"]["problems"]] == [
+        (2, "not a JSON object")
+    ]
+    assert results["deep-array.json"]["problems"][0]["reason"] == "not a JSON object"
+    lenient = run_loader(source, tmp_path / "lenient")
+    assert lenient.returncode == EXIT_OK, lenient.stderr
+    assert (
+        local_files(tmp_path / "lenient")["accelerometer/landing/deep.json"]
+        == files["accelerometer/landing/deep.json"]
+    )
+
+
+def test_a_powershell_utf16_file_loads_as_utf8_json_lines(tmp_path, capsys):
+    source = write_tree(
+        tmp_path / "src",
+        {
+            **sample_files(),
+            "accelerometer/landing/ps.json": codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+        },
+    )
+    code, out, _ = load_in_process(capsys, source, tmp_path / "dest", "--strict")
+    assert code == EXIT_OK
+    landed = local_files(tmp_path / "dest")["accelerometer/landing/ps.json"]
+    assert landed == TEXT.replace("\r\n", "\n").encode("utf-8")
+    assert "UTF-16LE transcoded to UTF-8" in out
+
+
+# --------------------------------------------------------------------------- what a delivery is
+
+
+def test_gzip_deliveries_land_decompressed_and_a_bad_gzip_is_refused_by_name(tmp_path):
+    records = jsonl([accelerometer(i) for i in range(50)])
+    compressed = gzip.compress(records)
+    corrupt = compressed[:20] + bytes(b ^ 0xFF for b in compressed[20:40]) + compressed[40:]
+    folder = "accelerometer/landing"
+    files = {
+        **sample_files(),
+        f"{folder}/z.json.gz": compressed,
+        f"{folder}/gzip-inside.json": compressed,  # gzip bytes, whatever the name
+        f"{folder}/corrupt.json.gz": corrupt,
+        f"{folder}/truncated.json.gz": compressed[: len(compressed) // 2],
+        f"{folder}/plain.json.gz": records,
+        f"{folder}/archive.zip": b"PK\x03\x04",
+    }
+    source, dest = write_tree(tmp_path / "src", files), tmp_path / "dest"
+    proc, summary = run_json(source, dest)
+    assert proc.returncode == EXIT_REFUSED, proc.stderr
+    landed = local_files(dest)
+    assert landed[f"{folder}/z.json"] == landed[f"{folder}/gzip-inside.json"] == records
+    refused = {
+        Path(f["source"]).name: f["refusal"] for f in summary["files"] if f["action"] == "refused"
+    }
+    assert sorted(refused) == ["corrupt.json.gz", "plain.json.gz", "truncated.json.gz"]
+    for name, refusal in refused.items():
+        assert refusal.startswith(f"{source / folder / name} is ") and refusal.endswith(".")
+    assert [Path(s["source"]).name for s in summary["skipped"]] == ["archive.zip"]
+
+
+def test_jsonl_and_upper_case_names_load_and_a_txt_is_named(tmp_path):
+    files = {
+        **sample_files(),
+        "customer/landing/extra.jsonl": jsonl([customer(7)]),
+        "customer/landing/UPPER.JSON": jsonl([customer(8)]),
+        "customer/landing/notes.txt": b"hello\n",
+    }
+    source, dest = write_tree(tmp_path / "src", files), tmp_path / "dest"
+    proc, summary = run_json(source, dest)
+    assert proc.returncode == EXIT_OK, proc.stderr
+    expected = {name: data for name, data in files.items() if not name.endswith(".txt")}
+    assert local_files(dest) == expected
+    notes = str(source / "customer/landing/notes.txt")
+    assert [s["source"] for s in summary["skipped"]] == [notes]
+    assert summary["skipped"][0]["litter"] is False
+    assert f"{notes}: not a delivery" in proc.stderr
+    strict = run_loader(source, dest, "--strict")
+    assert strict.returncode == EXIT_REFUSED
+    assert f"{notes}: not a delivery" in strict.stdout
+
+
+def test_odd_names_land_under_names_every_engine_reads(tmp_path):
+    escaped = {"_under.json": "%5Funder.json", ".dot.json": "%2Edot.json", "%25.json": "%2525.json"}
+    plain = ["a b.json", "n#1.json", "50%.json", "a+b.json", "(copy).json", "café ü.json"]
+    names = [*plain, *escaped]
+    files = {f"accelerometer/landing/{n}": jsonl([accelerometer(i)]) for i, n in enumerate(names)}
+    source = write_tree(tmp_path / "source #1", {**sample_files(), **files})
+    dest = tmp_path / "landing root #2"
+    proc, _ = run_json(source, dest)
+    assert proc.returncode == EXIT_OK, proc.stderr
+    landing_name = {name: escaped.get(name, name) for name in names}
+    # what an engine's file listing reads: names beginning with `_` or `.` would be hidden
+    readable = {p.name: p.read_bytes() for p in landing_files(dest, "accelerometer")}
+    for name in names:
+        assert readable[landing_name[name]] == files[f"accelerometer/landing/{name}"]
+    folder = "accelerometer/landing"
+    assert f"{source / folder / '_under.json'} -> {dest / folder / '%5Funder.json'}" in proc.stderr
+    again, summary = run_json(source, dest)
+    assert summary["totals"]["skipped_unchanged"] == len(names) + 3
+
+
+def test_litter_is_skipped_and_said_and_is_no_problem(tmp_path):
+    litter = {
+        "customer/.DS_Store": b"\0\0\0\1Bud1",
+        "accelerometer/__MACOSX/landing/._x.json": b"\0\5\26\7",
+        "step_trainer/landing/Thumbs.db": b"\xd0\xcf",
+    }
+    source, dest = write_tree(tmp_path / "src", {**sample_files(), **litter}), tmp_path / "dest"
+    proc, summary = run_json(source, dest, "--strict")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert sorted(local_files(dest)) == sorted(sample_files())
+    assert [(s["source"], s["litter"]) for s in summary["skipped"]] == [
+        (str(source / name), True) for name in sorted(litter)
+    ]
+    assert summary["totals"]["litter"] == 3
+    for name in litter:
+        assert str(source / name) in proc.stderr
+
+
+def test_symbolic_links_and_fifos_are_named_and_never_followed(tmp_path):
+    outside = write_tree(
+        tmp_path / "outside",
+        {"secret.json": jsonl([customer(9)]), "folder/inside.json": jsonl([customer(10)])},
+    )
+    source = write_tree(tmp_path / "src", sample_files())
+    folder = source / "customer/landing"
+    (folder / "link.json").symlink_to(outside / "secret.json")
+    (folder / "linked-folder").symlink_to(outside / "folder", target_is_directory=True)
+    os.mkfifo(folder / "fifo.json")
+    proc, summary = run_json(source, tmp_path / "dest")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert sorted(local_files(tmp_path / "dest")) == sorted(sample_files())
+    reasons = {Path(s["source"]).name: s["reason"] for s in summary["skipped"]}
+    assert sorted(reasons) == ["fifo.json", "link.json", "linked-folder"]
+    assert "symbolic link" in reasons["link.json"] and "symbolic link" in reasons["linked-folder"]
+    assert "not a regular file" in reasons["fifo.json"]
+    strict = run_loader(source, tmp_path / "strict", "--strict")
+    assert strict.returncode == EXIT_REFUSED
+    assert f"{folder / 'link.json'}: a symbolic link" in strict.stdout
+    # a link swapped in after the listing is refused when opened, not followed
+    swapped = SourceFile(CUSTOMER, "link.json", 0, path=folder / "link.json")
+    with pytest.raises(FileRefused, match="symbolic link"):
+        open_source(None, swapped)
+
+
+def test_delete_keeps_the_landing_files_of_a_dataset_the_source_lacks(tmp_path):
+    dest = tmp_path / "landing"
+    assert run_loader(write_tree(tmp_path / "full", sample_files()), dest).returncode == EXIT_OK
+    partial = {k: v for k, v in sample_files("new").items() if not k.startswith("customer/")}
+    proc, summary = run_json(write_tree(tmp_path / "partial", partial), dest, "--delete")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert summary["kept_datasets"] == ["customer"]
+    assert "kept customer landing files: the source has none" in proc.stderr
+    customers = "customer/landing/customer-1.json"
+    assert local_files(dest) == {customers: sample_files()[customers], **partial}
+    assert sorted(summary["deleted"]) == sorted(
+        name for name in sample_files() if not name.startswith("customer/")
+    )
+
+
+# --------------------------------------------------------------------------- one writer at a time
+
+
+def test_a_second_loader_on_a_local_root_refuses_with_exit_5(tmp_path):
+    source = write_tree(tmp_path / "src", sample_files())
+    dest = tmp_path / "landing #1"
+    with held_lock(dest, HOLDER):
+        proc = run_loader(source, dest)
+        dry_run = run_loader(source, dest, "--dry-run")  # writes nothing: needs no lock
+    assert_one_sentence_error(proc, EXIT_LOCKED, f"Another {HOLDER_TEXT} is writing to {dest};")
+    assert dry_run.returncode == EXIT_OK, dry_run.stderr
+    assert not (dest / "customer").exists()
+    again = run_loader(source, dest)
+    assert again.returncode == EXIT_OK, again.stderr
+    assert local_files(dest) == sample_files()  # the lock went with the run
+
+
+def test_a_second_loader_on_an_s3_root_refuses_with_exit_5(
+    tmp_path, moto_s3_client, moto_s3_bucket
+):
+    source = write_tree(tmp_path / "src", sample_files())
+    key = f"lake/{LOCK_NAME}"
+    moto_s3_client.put_object(Bucket=moto_s3_bucket, Key=key, Body=json.dumps(HOLDER))
+    proc = run_loader(source, f"s3://{moto_s3_bucket}/lake")
+    assert_one_sentence_error(proc, EXIT_LOCKED, f"Another {HOLDER_TEXT} holds the lock")
+    assert f"remove it with `aws s3 rm s3://{moto_s3_bucket}/{key}`" in proc.stderr
+    assert list(s3_objects(moto_s3_client, moto_s3_bucket)) == [key]
+
+    moto_s3_client.delete_object(Bucket=moto_s3_bucket, Key=key)
+    proc = run_loader(source, f"s3://{moto_s3_bucket}/lake")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert sorted(s3_objects(moto_s3_client, moto_s3_bucket)) == sorted(
+        f"lake/{name}" for name in sample_files()
+    )
+
+
+def test_the_s3_lock_is_taken_by_one_run_only(moto_s3_client, moto_s3_bucket):
+    location = S3Location(moto_s3_bucket, "root/")
+    second = LandingLock(location, moto_s3_client, "erase_customer.py", 6)
+    with LandingLock(location, moto_s3_client, "load_landing.py", EXIT_LOCKED):
+        with pytest.raises(LoaderError, match="holds the lock") as refused, second:
+            pass
+        assert refused.value.exit_code == 6
+    assert s3_objects(moto_s3_client, moto_s3_bucket) == {}
+
+
+# --------------------------------------------------------------------------- never a traceback
+
+
+def test_a_memory_error_refuses_its_file_in_one_sentence(tmp_path, monkeypatch, capsys):
+    source, dest = write_tree(tmp_path / "src", sample_files()), tmp_path / "dest"
+    real_judge = line_stream.judge_line
+
+    def judge(text: bytes, dataset):
+        if dataset.name == "customer":
+            raise MemoryError
+        return real_judge(text, dataset)
+
+    monkeypatch.setattr(line_stream, "judge_line", judge)
+    code, out, err = load_in_process(capsys, source, dest)
+    assert code == EXIT_REFUSED
+    customers = source / "customer/landing/customer-1.json"
+    assert out.count(f"  {customers} needs more memory than there is to read it.\n") == 1
+    assert "MemoryError" not in out + err
+    assert sorted(local_files(dest)) == sorted(n for n in sample_files() if "customer" not in n)
+
+
+def test_an_unforeseen_failure_ends_the_run_in_one_sentence(tmp_path, monkeypatch, capsys):
+    def discover(root: Path):
+        raise RuntimeError("the disk\nis on fire")
+
+    monkeypatch.setattr(load_landing, "discover_local", discover)
+    code, _, err = load_in_process(capsys, tmp_path, tmp_path / "dest")
+    assert code == EXIT_UNEXPECTED
+    assert err.splitlines() == [
+        "load_landing.py: error: Unexpected RuntimeError: the disk is on fire; rerunning is safe."
+    ]
+
+
+# --------------------------------------------------------------------------- S3 sources
+
+
+def test_an_s3_source_with_odd_key_names_and_folder_markers_loads(moto_s3_client, moto_s3_bucket):
+    customers, readings = jsonl([customer(1)]), jsonl([accelerometer(1)])
+    steps = jsonl([step_trainer(1)])
+    objects = {
+        "src/customer/": b"",
+        "src/customer/landing/": b"",
+        "src/customer/landing/a b#1+(x)é.json": customers,
+        "src/accelerometer/_a.json": readings,
+        "src/step_trainer/landing/s.json.gz": gzip.compress(steps),
+        "src/step_trainer/.DS_Store": b"\0",
+        "src/step_trainer/notes.txt": b"x",
+    }
+    for key, body in objects.items():
+        moto_s3_client.put_object(Bucket=moto_s3_bucket, Key=key, Body=body)
+    proc, summary = run_json(f"s3://{moto_s3_bucket}/src", f"s3://{moto_s3_bucket}/dest")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert s3_objects(moto_s3_client, moto_s3_bucket, "dest/") == {
+        "customer/landing/a b#1+(x)é.json": (customers, sha256(customers)),
+        "accelerometer/landing/%5Fa.json": (readings, sha256(readings)),
+        "step_trainer/landing/s.json": (steps, sha256(steps)),
+    }
+    skipped = {s["source"].rsplit("/", 1)[-1]: s["litter"] for s in summary["skipped"]}
+    assert skipped == {".DS_Store": True, "notes.txt": False}
