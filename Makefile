@@ -67,16 +67,26 @@ athena-contract: check-java $(INSTALLED) profiles.yml
 		--landing starter=../shared/data/udacity-starter $(ATHENA_CONTRACT_FLAGS)
 
 # The scale benchmark (BENCHMARKS.md): the build against the peer baseline, the seeds' five Glue
-# jobs as plain PySpark (benchmarks/glue_jobs/), on SCALE times the starter data, RUNS rounds;
-# INCREMENT=1 also times an incremental build. Everything it writes goes to data/bench/.
+# jobs as plain PySpark (benchmarks/glue_jobs/), on SCALE times the starter data, RUNS rounds, in
+# each file layout of LAYOUTS (copies: a file per source file and copy; compact: 20 files per
+# dataset). INCREMENT=1 also times incremental builds after a delivery of readings and of readings
+# plus consent withdrawals. STRESS=1 instead runs three rounds per layout of 1x, SCALE x,
+# full-refresh and incremental builds, each of which must pass and count right (RUNS and
+# INCREMENT do not apply). Everything it writes goes to data/bench/.
 SCALE ?= 1
 RUNS ?= 3
 INCREMENT ?= 0
+LAYOUTS ?= copies,compact
+STRESS ?= 0
 
 .PHONY: bench
 bench: check-java $(INSTALLED) profiles.yml
+ifeq ($(STRESS),1)
+	$(BIN)/python -m benchmarks.run_benchmark --stress --scale $(SCALE) --layouts $(LAYOUTS)
+else
 	$(BIN)/python -m benchmarks.run_benchmark --scale $(SCALE) --runs $(RUNS) \
-		$(if $(filter 1,$(INCREMENT)),--increment)
+		--layouts $(LAYOUTS) $(if $(filter 1,$(INCREMENT)),--increment)
+endif
 
 lint: $(INSTALLED) profiles.yml
 	$(BIN)/ruff check .

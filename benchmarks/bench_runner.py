@@ -1,8 +1,9 @@
 """The commands of `make bench`, run and measured: wall time, peak memory, output, counts.
 
-benchmarks/run_benchmark.py decides what to run and benchmarks/reference_counts.py checks the
-counts; this module runs a build as `make run` does it, the loader, and the peer baseline's five
-jobs (each a script run as its own process, never imported), and states the machine.
+benchmarks/run_benchmark.py, bench_rounds.py and bench_stress.py decide what to run and
+benchmarks/reference_counts.py checks the counts; this module runs a build as `make run` does
+it, the loader, and the peer baseline's five jobs (each a script run as its own process, never
+imported), and states the machine.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class BenchmarkError(Exception):
     """A command failed or a count is wrong: the message says which (exit code 1)."""
 
 
+class CommandFailed(BenchmarkError):
+    """A load, build or baseline job exited with an error: the message holds its output's tail."""
+
+
 @dataclass
 class Timed:
     """Wall time and peak RSS of one command or sequence of commands."""
@@ -69,6 +74,11 @@ class Build:
         """Return loader plus build wall time."""
         return self.loader.seconds + self.build.seconds
 
+    @property
+    def peak_rss(self) -> int:
+        """Return the peak RSS of the loader or the build, whichever is larger (bytes)."""
+        return max(self.loader.peak_rss, self.build.peak_rss)
+
 
 def tree_rss(process: psutil.Process) -> int:
     """Return the summed RSS of a process and all its descendants (0 once it has gone)."""
@@ -88,6 +98,7 @@ class Bench:
 
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
+        self.label = ""  # e.g. the layout: the log files' names begin with it
         self.commands = 0
         self.build_env = {
             **os.environ,
@@ -104,7 +115,8 @@ class Bench:
         """Run a command, sampling its process tree's RSS; raise BenchmarkError if it fails."""
         self.commands += 1
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_dir / f"{self.commands:03d}-{name}.log"
+        label = f"{self.label}-" if self.label else ""
+        log = self.log_dir / f"{self.commands:03d}-{label}{name}.log"
         peak = 0
         with log.open("wb") as out:
             started = time.monotonic()
@@ -119,7 +131,7 @@ class Bench:
         output = log.read_text(errors="replace")
         if process.returncode != 0:
             tail = "\n".join(output.splitlines()[-40:])
-            raise BenchmarkError(
+            raise CommandFailed(
                 f"{name} failed with exit code {process.returncode}: {' '.join(command)}\n"
                 f"--- last lines of {log} ---\n{tail}"
             )
@@ -153,10 +165,11 @@ class Bench:
             *(self.full_refresh if full else []),
         ]  # fmt: skip
         name = "build-full" if full else "build-incremental"
-        build = self.run(name, command)
         report = Path(self.build_env["DBT_TARGET_PATH"]) / "zone_counts.json"
+        report.unlink(missing_ok=True)  # so that an earlier build's counts are never read
+        build = self.run(name, command)
         if not report.exists():
-            raise BenchmarkError(f"the build passed but wrote no {report}")
+            raise CommandFailed(f"the build passed but wrote no {report}")
         return Build(loader, build, json.loads(report.read_text()))
 
     def baseline(self, landing: Path, out: Path) -> tuple[Timed, Counts]:

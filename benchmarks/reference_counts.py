@@ -1,10 +1,13 @@
 """The 1x reference counts of `make bench`: what every zone count must be N times.
 
-Every build of the scaled data, in both modes, and the peer baseline's five tables must hold
-exactly N times the counts of the same build on the unscaled source. Those 1x counts are built
-once (untimed) and cached in data/bench/reference-counts.json, keyed by the fingerprints of the
-source, the dbt project and the baseline jobs, so that a change to any of them builds them anew.
-On the starter data, the 1x rubric-mode and baseline counts must be the course rubric's figures.
+Every build of the scaled data, in both modes and in both file layouts, and the peer baseline's
+five tables must hold exactly N times the counts of the same build on the unscaled source. Those
+1x counts are built once (untimed) and cached in data/bench/reference-counts.json, keyed by the
+fingerprints of the source, the dbt project and the baseline jobs, so that a change to any of
+them builds them anew. On the starter data, the 1x rubric-mode and baseline counts must be the
+course rubric's figures. After an increment delivery the zones are not N times the 1x any more:
+those builds are checked with check() against a full build of the same data instead, and with
+check_withdrawn() for the one count the increment fixes, the consenting customers.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from benchmarks.bench_runner import (
     BenchmarkError,
     Counts,
 )
-from benchmarks.scale_landing import Scaled, scale
+from benchmarks.scale_landing import scale
 
 REFERENCE_CACHE = BENCH_DIR / "reference-counts.json"
 RUBRIC_FIGURES = {
@@ -58,12 +61,27 @@ def check(what: str, got: Counts, reference: Counts, factor: int) -> None:
         raise BenchmarkError(f"wrong counts in {what}:\n" + "\n".join(wrong))
 
 
+def check_withdrawn(what: str, got: Counts, one_x: Counts, factor: int, withdrawn: int) -> None:
+    """Raise BenchmarkError unless customer_trusted is N x the 1x less the withdrawn customers.
+
+    An increment adds no customer, and each withdrawal removes one who consented, so this shows
+    that the withdrawals took effect (an incremental build equal to a full build does not).
+    """
+    one = one_x.get("customer_trusted")
+    expected = None if one is None else one * factor - withdrawn
+    if got.get("customer_trusted") != expected:
+        raise BenchmarkError(
+            f"wrong counts in {what}:\n  customer_trusted: expected {expected} ({factor} x the "
+            f"1x less {withdrawn} withdrawals), got {got.get('customer_trusted')}"
+        )
+
+
 class References:
     """The 1x counts of each kind of build, cached in data/bench/reference-counts.json."""
 
     KINDS = ("strict", "rubric", "baseline")
 
-    def __init__(self, scaled: Scaled) -> None:
+    def __init__(self, source_sha256: str) -> None:
         project = fingerprint(
             [
                 PROJECT_DIR / p
@@ -71,7 +89,7 @@ class References:
             ]
         )
         jobs = fingerprint([GLUE_JOBS_DIR])
-        source = scaled.source_sha256[:16]
+        source = source_sha256[:16]
         self.keys = {
             "strict": f"build strict source={source} project={project}",
             "rubric": f"build rubric source={source} project={project}",
@@ -108,9 +126,9 @@ class References:
 
 def build_references(bench: Bench, refs: References, source: Path) -> None:
     """Build the unscaled source once in each missing kind (untimed) to get its counts."""
-    one = BENCH_DIR / "scale-1"
+    one = BENCH_DIR / "scale-1-copies"  # at N = 1 the copies layout is the source itself
     print(f"1x counts: building the unscaled source ({', '.join(refs.missing())})", flush=True)
-    scale(source, one / "source", 1)
+    scale(source, one / "source", 1, "copies")
     landing = one / "landing"
     if "strict" in refs.missing():
         refs.counts["strict"] = bench.build(one / "source", landing, STRICT_VARS).counts

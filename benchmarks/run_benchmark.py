@@ -1,38 +1,57 @@
 """Scale benchmark: the lakehouse build against the peer baseline, on N times the data.
 
-    make bench SCALE=100 RUNS=3 INCREMENT=1
+    make bench SCALE=100 RUNS=3 INCREMENT=1 [LAYOUTS=copies,compact]
+    make bench SCALE=100 STRESS=1 [LAYOUTS=copies,compact]
     python -m benchmarks.run_benchmark --scale 100 --runs 3 --increment  # from the project root
+    python -m benchmarks.run_benchmark --stress --scale 100 --layouts compact
 
-What it does, everything under data/bench/ (git-ignored):
+The data: the source landing set (the starter data) N times, in each of two file layouts
+(benchmarks/scale_landing.py, benchmarks/scale_layouts.py), with the same records in both:
+``copies``, one file per source file and copy (about 1,300 small files at 100x), and
+``compact``, 20 files of about the same size per dataset. --layouts picks them (default both).
 
-1. Scales the source landing set N times (benchmarks/scale_landing.py) into
-   data/bench/scale-<N>/source.
-2. Times the first load on its own: load_landing.py SOURCE data/bench/scale-<N>/landing
+What a benchmark run does, for each layout in turn, everything under data/bench/ (git-ignored):
+
+1. Scales the source landing set N times into data/bench/scale-<N>-<layout>/source.
+2. Times the first load on its own: load_landing.py SOURCE data/bench/scale-<N>-<layout>/landing
    --delete, into an empty landing root.
 3. Times RUNS rounds, alternating
    a. a full build as `make run` does it: the loader's re-check of the loaded landing root (it
       writes nothing) plus stedi_lakehouse/build.py --target session --full-refresh
-      --skip-unit-tests, in strict mode. Its time is the sum of both, and the peak memory is
-      the summed RSS of the build process and all its descendants (the JVM), sampled every
-      0.2 s;
+      --skip-unit-tests, in strict mode. Its time is the sum of both, and its peak memory the
+      larger of theirs, each the summed RSS of the process and all its descendants (the JVM),
+      sampled every 0.2 s;
    b. the peer baseline: the five Glue jobs of benchmarks/glue_jobs/, five processes one after
       another, timed together.
 4. Builds once more in rubric-compatible mode (untimed).
-5. With --increment: RUNS rounds of: an untimed full build of the data, then the increment
-   delivery (scale_landing.py --increment) and a timed incremental build as `make run` does it
-   (loader, which loads the new files, plus stedi_lakehouse/build.py without --full-refresh),
-   then a timed full build of the same data. The two builds' zone counts must be equal.
-6. Checks the counts: every zone count of every build, in both modes, and the baseline's five
-   row counts must be exactly N times the same build's counts on the unscaled source. Those 1x
-   counts are built once and cached in data/bench/reference-counts.json (at N = 1 the run's own
-   builds are the 1x builds; benchmarks/reference_counts.py). On the starter data, the 1x
-   rubric-mode and baseline counts must be the course rubric's figures.
-7. Prints the medians, the ratio build/baseline, the peak memory, a Markdown table row for
-   BENCHMARKS.md and the machine's facts.
+5. With --increment: RUNS rounds, each timing two incremental builds, each from the state
+   before its increment (an untimed full build of the scaled set): after the delivery of 1 %
+   more readings at N = 100 (copy 0's readings once more; scale_landing.py --increment), and
+   after the same delivery plus a customer file in which K consenting customers withdraw
+   consent (--withdrawals K, default 20; benchmarks/scale_withdrawals.py). Each is a build as
+   `make run` does it (the loader, which loads the new files, plus stedi_lakehouse/build.py
+   without --full-refresh), followed by a timed full build of the same data; the two builds'
+   zone counts must be equal.
+6. Checks the counts: every zone count of every full build of the scaled set, in both modes
+   and both layouts, and the baseline's five row counts must be exactly N times the same
+   build's counts on the unscaled source. Those 1x counts are built once and cached in
+   data/bench/reference-counts.json (at N = 1 the copies layout's own builds are the 1x builds;
+   benchmarks/reference_counts.py). On the starter data, the 1x rubric-mode and baseline
+   counts must be the course rubric's figures.
+7. Prints the layouts side by side: medians, the ratio build/baseline, the peak memory of every
+   timed build, the incremental/full ratios; then one Markdown table row per layout for
+   BENCHMARKS.md and the machine's facts (benchmarks/bench_report.py).
+
+--stress instead checks that a build passes, and counts right, every time at scale: for each
+layout, three rounds of a 1x build, an N x build as `make run` does it (every file new to it), a
+full-refresh build and an incremental build after the increment with withdrawals, printing a
+table of every build (benchmarks/bench_stress.py says exactly what; --runs and --increment do
+not apply).
 
 The builds use their own schema (stedi_bench), Spark home (data/bench/spark), dbt target and
 log folders (data/bench/target, data/bench/logs), so they never touch the user's .spark/ or
-target/. Every command's output is kept in data/bench/scale-<N>/logs/.
+target/. Every command's output is kept in data/bench/runs/scale-<N>[-stress]/, named after
+its order, layout and command.
 
 Exit codes:
     0  every build passed and every count is right
@@ -46,41 +65,28 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
-from benchmarks.bench_runner import (
-    BENCH_DIR,
-    MIB,
-    PROJECT_DIR,
-    RUBRIC_VARS,
-    STRICT_VARS,
-    Bench,
-    BenchmarkError,
-    Build,
-    Timed,
-    machine_facts,
-)
-from benchmarks.reference_counts import References, build_references, check
-from benchmarks.scale_landing import STARTER, LayoutError, Scaled, default_source, scale
+from benchmarks.bench_report import report
+from benchmarks.bench_rounds import Plan, measure
+from benchmarks.bench_runner import BENCH_DIR, PROJECT_DIR, Bench, BenchmarkError, CommandFailed
+from benchmarks.bench_stress import ROUNDS, Stress
+from benchmarks.reference_counts import References, build_references
+from benchmarks.scale_landing import STARTER, LayoutError, default_source, sha256_of, source_files
+from benchmarks.scale_layouts import LAYOUTS
 
 
-@dataclass
-class Rounds:
-    """What the timed rounds measured, for the report."""
-
-    first_load: Timed
-    builds: list[Build] = field(default_factory=list)
-    baselines: list[Timed] = field(default_factory=list)
-    incremental: list[Build] = field(default_factory=list)
-    full_after: list[Build] = field(default_factory=list)  # the full build after each increment
-
-
-def median(values: list[float]) -> float:
-    """Return the median."""
-    return statistics.median(values)
+def layout_list(text: str) -> list[str]:
+    """Parse --layouts: layout names separated by commas."""
+    layouts = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in layouts if name not in LAYOUTS]
+    if unknown or not layouts or len(set(layouts)) < len(layouts):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give layouts from {', '.join(LAYOUTS)}, separated by commas, each once"
+        )
+    return layouts
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -94,9 +100,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=1, help="N, the scale factor (default 1)")
     parser.add_argument("--runs", type=int, default=3, help="timed rounds (default 3)")
     parser.add_argument(
+        "--layouts",
+        type=layout_list,
+        default=list(LAYOUTS),
+        help=f"file layouts to run, in order (default: {','.join(LAYOUTS)})",
+    )
+    parser.add_argument(
         "--increment",
         action="store_true",
-        help="also time an incremental build after a further delivery of readings",
+        help="also time incremental builds after a delivery of readings, and of readings "
+        "plus withdrawals",
+    )
+    parser.add_argument(
+        "--withdrawals",
+        type=int,
+        default=20,
+        metavar="K",
+        help="customers who withdraw consent in the increment (default 20; 0: no such increment)",
+    )
+    parser.add_argument(
+        "--stress",
+        action="store_true",
+        help=f"instead of timing: {ROUNDS} rounds per layout of 1x, N x, full-refresh and "
+        "incremental builds, each of which must pass and count right",
     )
     parser.add_argument(
         "--source",
@@ -104,137 +130,84 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="landing set to scale (default: ../shared/data/udacity-starter, else the sample set)",
     )
     options = parser.parse_args(argv)
-    if options.scale < 1 or options.runs < 1:
-        parser.error("--scale and --runs must be at least 1")
+    if options.scale < 1 or options.runs < 1 or options.withdrawals < 0:
+        parser.error("--scale and --runs must be at least 1, --withdrawals at least 0")
+    if options.stress and options.increment:
+        parser.error("--stress always builds the increment; leave out --increment")
     if "DBT_PROFILES_DIR" not in os.environ and not (PROJECT_DIR / "profiles.yml").exists():
         parser.error("no profiles.yml: run `make bench`, or copy profiles.yml.example first")
     return options
 
 
-def benchmark(options: argparse.Namespace) -> None:
-    """Run the benchmark; raise BenchmarkError on a failure or a wrong count."""
-    n, runs = options.scale, options.runs
-    scale_dir = BENCH_DIR / f"scale-{n}"
-    source_dir, landing = scale_dir / "source", scale_dir / "landing"
+def prepare(options: argparse.Namespace) -> Plan:
+    """Return the plan of the run, with a fresh log folder; raise LayoutError on a bad source."""
+    n = options.scale
     original = (options.source or default_source()).resolve()
-    bench = Bench(scale_dir / "logs")
-    if options.increment and not bench.full_refresh:
-        raise BenchmarkError("--increment needs stedi_lakehouse/build.py --full-refresh")
+    refs = References(sha256_of(source_files(original)))
+    bench = Bench(BENCH_DIR / "runs" / f"scale-{n}{'-stress' if options.stress else ''}")
     shutil.rmtree(bench.log_dir, ignore_errors=True)
-
-    scaled = scale(original, source_dir, n)
-    data = f"{scaled.bytes / 1e6:,.1f} MB, {scaled.lines:,} lines"
-    print(f"== Scale benchmark: {n}x {original} ({data}), {runs} round(s) ==", flush=True)
-    refs = References(scaled)
-    if n > 1 and refs.missing():
-        build_references(bench, refs, original)
-
-    shutil.rmtree(landing, ignore_errors=True)
-    done = Rounds(bench.load(source_dir, landing))
-    print(f"first load (fresh landing root): {done.first_load.seconds:.1f} s", flush=True)
-
-    for round_no in range(1, runs + 1):
-        built = bench.build(source_dir, landing, STRICT_VARS)
-        refs.expect("strict", f"the strict build of round {round_no}", built.counts, n)
-        done.builds.append(built)
-        print(
-            f"[round {round_no}/{runs}] full build {built.seconds:.1f} s (loader check "
-            f"{built.loader.seconds:.1f} s + build {built.build.seconds:.1f} s), peak RSS "
-            f"{built.build.peak_rss / MIB:,.0f} MiB",
-            flush=True,
+    if (options.increment or options.stress) and not bench.full_refresh:
+        raise BenchmarkError(
+            "--increment and --stress need stedi_lakehouse/build.py --full-refresh"
         )
-        timed, counts = bench.baseline(landing, scale_dir / "baseline-out")
-        refs.expect("baseline", f"the peer baseline of round {round_no}", counts, n)
-        done.baselines.append(timed)
-        print(f"[round {round_no}/{runs}] peer baseline {timed.seconds:.1f} s", flush=True)
+    plan = Plan(bench, refs, original, n, options.runs, options.increment, options.withdrawals)
+    return plan
 
-    rubric = bench.build(source_dir, landing, RUBRIC_VARS)
-    refs.expect("rubric", "the rubric-compatible build", rubric.counts, n)
-    print(f"rubric-compatible build (untimed check): {rubric.seconds:.1f} s, counts right")
-    if original == STARTER.resolve():
+
+def benchmark(plan: Plan, layouts: list[str]) -> None:
+    """Time every layout, then report; raise BenchmarkError on a failure or a wrong count."""
+    n, refs = plan.scale, plan.refs
+    rounds = f"{plan.runs} round(s)" + (", increments" if plan.increment else "")
+    print(f"== Scale benchmark: {n}x {plan.original}, {', '.join(layouts)}, {rounds} ==")
+    if refs.missing() and (n > 1 or layouts[0] != "copies"):
+        build_references(plan.bench, refs, plan.original)
+    done = []
+    for layout in layouts:
+        plan.bench.label = layout
+        done.append(measure(plan, layout))
+    if plan.original == STARTER.resolve():
         refs.check_rubric_figures()
-
-    if options.increment:
-        for round_no in range(1, runs + 1):
-            scale(original, source_dir, n)  # back to the state before the increment
-            before = bench.build(source_dir, landing, STRICT_VARS)  # untimed
-            refs.expect("strict", "the full build before the increment", before.counts, n)
-            delivery = scale(original, source_dir, n, increment=True)
-            inc = bench.build(source_dir, landing, STRICT_VARS, full=False)
-            full = bench.build(source_dir, landing, STRICT_VARS)
-            check(f"incremental build {round_no} (vs the full build)", inc.counts, full.counts, 1)
-            if done.full_after:  # every full build of the same data counts the same
-                first = done.full_after[0].counts
-                check(f"full build {round_no} after the increment", full.counts, first, 1)
-            done.incremental.append(inc)
-            done.full_after.append(full)
-            print(
-                f"[increment {round_no}/{runs}] {delivery.increment_lines:,} new readings: "
-                f"incremental build {inc.seconds:.1f} s (loader "
-                f"{inc.loader.seconds:.1f} s + build {inc.build.seconds:.1f} s), full "
-                f"{full.seconds:.1f} s",
-                flush=True,
-            )
-        scale(original, source_dir, n)  # leave the scaled set as its marker says
     refs.save()
-    report(n, scaled, done)
-    print(f"Logs: {bench.log_dir.relative_to(PROJECT_DIR)}/")
+    report(n, done)
 
 
-def report(n: int, scaled: Scaled, done: Rounds) -> None:
-    """Print the medians, the ratios, a Markdown row for BENCHMARKS.md and the machine."""
-    runs = len(done.builds)
-    build_s = median([b.seconds for b in done.builds])
-    baseline_s = median([b.seconds for b in done.baselines])
-    peak = max(b.build.peak_rss for b in done.builds) / MIB
+def stress(plan: Plan, layouts: list[str]) -> None:
+    """Run the stress rounds of every layout, print the table; raise BenchmarkError on a failure."""
+    print(f"== Stress: {plan.scale}x {plan.original}, {', '.join(layouts)}, {ROUNDS} rounds ==")
+    run = Stress(plan)
+    failure: CommandFailed | None = None
+    try:
+        for layout in layouts:
+            plan.bench.label = layout
+            run.layout_rounds(layout)
+    except CommandFailed as error:
+        failure = error
     print()
-    print(f"first load                      {done.first_load.seconds:8.1f} s")
-    print(
-        f"full build, median of {runs}        {build_s:8.1f} s   (loader check "
-        f"{median([b.loader.seconds for b in done.builds]):.1f} s + build "
-        f"{median([b.build.seconds for b in done.builds]):.1f} s)"
-    )
-    print(f"peer baseline, median of {runs}     {baseline_s:8.1f} s   (five Spark applications)")
-    print(f"ratio build/baseline            {build_s / baseline_s:8.2f}")
-    print(
-        f"peak RSS of the build           {peak:8,.0f} MiB (the baseline's largest job: "
-        f"{max(b.peak_rss for b in done.baselines) / MIB:,.0f} MiB)"
-    )
-    inc_cells = "| – | – |"
-    if done.incremental:
-        inc_s = median([b.seconds for b in done.incremental])
-        full_s = median([b.seconds for b in done.full_after])
-        print(f"incremental build, median       {inc_s:8.1f} s")
-        print(f"full build after the increment  {full_s:8.1f} s")
-        print(f"ratio incremental/full          {inc_s / full_s:8.2f}")
-        inc_cells = f"| {inc_s:.1f} | {inc_s / full_s:.2f} |"
-    print(f"counts: every build (strict and rubric-compatible) and the baseline = {n} x the 1x")
-    print()
-    print(
-        "| scale | data (MB) | lines | full build, median (s) | peer baseline, median (s) "
-        "| build/baseline | peak RSS of the build (MiB) | incremental build, median (s) "
-        "| incremental/full |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| {n}x | {scaled.bytes / 1e6:,.1f} | {scaled.lines:,} | {build_s:.1f} | "
-        f"{baseline_s:.1f} | {build_s / baseline_s:.2f} | {peak:,.0f} {inc_cells}"
-    )
-    print()
-    print(machine_facts())
+    print("\n".join(run.summary()))
+    if failure is not None:
+        raise failure
+    if run.wrong:
+        raise BenchmarkError(f"{len(run.wrong)} builds counted wrong:\n" + "\n".join(run.wrong))
+    plan.refs.save()
+    print(f"every build passed, every count right ({len(run.steps)} builds)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; return the exit code."""
+    """Run the benchmark or the stress rounds; return the exit code."""
     options = parse_args(argv)
+    started = time.monotonic()
     try:
-        benchmark(options)
+        plan = prepare(options)
+        (stress if options.stress else benchmark)(plan, options.layouts)
     except LayoutError as error:
         print(error, file=sys.stderr)
         return 2
     except BenchmarkError as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         return 1
+    finally:
+        print(f"took {(time.monotonic() - started) / 60:.1f} min", file=sys.stderr)
+    print(f"Logs: {plan.bench.log_dir.relative_to(PROJECT_DIR)}/")
     return 0
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from stedi_lakehouse.contract import DATASETS, Dataset
 
@@ -106,8 +106,15 @@ class Variants:
         return variant
 
 
+class Sink(Protocol):
+    """Where the lines of a copy go: an open binary file, or anything with its write()."""
+
+    def write(self, data: bytes, /) -> object:
+        """Write one line."""
+
+
 def write_copies(
-    source: Path, outputs: list[tuple[int, int, BinaryIO]], variants: Variants
+    source: Path, outputs: list[tuple[int, int, Sink]], variants: Variants
 ) -> tuple[int, int]:
     """Stream one source file into its outputs (copy k, shift, file); return (bytes, lines)."""
     written = lines = 0

@@ -1,6 +1,7 @@
 """Write a STEDI landing set N times the size of a source landing set, for `make bench`.
 
-    python -m benchmarks.scale_landing OUT --copies N [--source DIR] [--increment]  # project root
+    python -m benchmarks.scale_landing OUT --copies N [--layout copies|compact]
+        [--source DIR] [--increment [--withdrawals K]]  # from the project root
 
 The output holds N copies (k = 0 .. N-1) of every source record of every dataset of the landing
 contract (stedi_lakehouse/contract.py). Copy 0 is the source unchanged, byte for byte. Copy
@@ -12,16 +13,24 @@ less than 30 days, which is checked), so every zone of a build holds exactly N t
 source's rows. Lines that are not JSON objects are copied unchanged into every copy, with a
 warning, since they break that rule.
 
-Each source file ``<dataset>/landing/<name>.json`` gives one JSON-lines file per copy,
-``<dataset>/landing/<name>-k<k>.json``. Files are streamed (each source line is parsed once
-and written N times), so memory stays flat at any N. A marker file (``.scale_landing.json``)
-records the source's SHA-256, N and the format version: a rerun with the same arguments
-returns at once, and any other run first removes the landing files it finds under OUT.
+``--layout`` says how the records are cut into files (benchmarks/scale_layouts.py): ``copies``
+(the default) writes one JSON-lines file per source file and copy,
+``<dataset>/landing/<name>-k<k>.json``; ``compact`` writes the same records into 20 files of
+about the same size per dataset, ``<dataset>/landing/<dataset>-part<ii>.json``. Give each
+layout its own OUT (`make bench` uses data/bench/scale-<N>-<layout>/source). Files are
+streamed (each source line is parsed once and written N times), so memory stays flat at any N.
+A marker file (``.scale_landing.json``) records the source's SHA-256, N, the layout and the
+format version: a rerun with the same arguments returns at once, and any other run first
+removes the landing files it finds under OUT.
 
 ``--increment`` adds a further delivery of new readings: the accelerometer and step-trainer
-records of copy 0 once more, shifted by N x 30 days so that they collide with no copy, as
-``<dataset>/landing/<name>-increment.json``. They are new readings of existing customers and
-devices. A run without ``--increment`` removes such files again, so OUT always holds exactly
+records of copy 0 once more, shifted by N x 30 days so that they collide with no copy (1 % more
+readings at N = 100), as ``*-increment.json`` files laid out like the rest. They are new
+readings of existing customers and devices. ``--withdrawals K`` adds to that delivery a customer
+file, ``customer/landing/customer-withdrawals-increment.json``, in which K consenting customers
+of copy 0 withdraw research consent (benchmarks/scale_withdrawals.py says which and how), so
+that after it the zones no longer hold N times the 1x rows. A run without ``--increment`` (or
+with other withdrawals) removes an earlier increment's files again, so OUT always holds exactly
 what the arguments say.
 
 The default source is ``../shared/data/udacity-starter`` next to the repository or, when that
@@ -40,18 +49,17 @@ import json
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from benchmarks.scale_copies import SHIFT_MS, Variants, write_copies
+from benchmarks.scale_layouts import INCREMENT_SUFFIX, LAYOUTS, write_readings, write_set
+from benchmarks.scale_withdrawals import write_withdrawals
 from stedi_lakehouse.contract import DATASETS as CONTRACT
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STARTER = PROJECT_DIR.parent / "shared" / "data" / "udacity-starter"
 SAMPLE = PROJECT_DIR / "data" / "bench" / "sample"
-VERSION = 1  # raise when the output for the same source and N changes
+VERSION = 2  # raise when the output for the same source, N and layout changes
 MARKER = ".scale_landing.json"
 DATASETS = tuple(dataset.name for dataset in CONTRACT)  # each one's folder: <name>/landing/
 READING_DATASETS = ("accelerometer", "step_trainer")
@@ -69,11 +77,14 @@ class Scaled:
     source: str
     source_sha256: str
     copies: int
+    layout: str
     bytes: int  # of the N copies, without the increment
     lines: int
     increment: bool = False
-    increment_bytes: int = 0
-    increment_lines: int = 0
+    withdrawals: int = 0  # asked for
+    increment_bytes: int = 0  # of the increment's readings and withdrawals
+    increment_lines: int = 0  # the increment's readings
+    withdrawn: int = 0  # the withdrawals written (fewer if fewer customers consent)
 
 
 def default_source() -> Path:
@@ -109,65 +120,10 @@ def sha256_of(files: dict[str, list[Path]]) -> str:
     return digest.hexdigest()
 
 
-def write_set(files: dict[str, list[Path]], out: Path, copies: int) -> tuple[int, int]:
-    """Write the N copies of every source file; return (bytes, lines)."""
-    width = len(str(copies - 1))
-    total_bytes = total_lines = 0
-    span: list[int] = []
-    unparsed = 0
-    for dataset in DATASETS:
-        folder = out / dataset / "landing"
-        folder.mkdir(parents=True, exist_ok=True)
-        variants = Variants(dataset)
-        for path in files[dataset]:
-            with ExitStack() as stack:
-                outputs = [
-                    (k, k * SHIFT_MS, stack.enter_context(open_out(folder, path, f"k{k:0{width}}")))
-                    for k in range(copies)
-                ]
-                written, lines = write_copies(path, outputs, variants)
-            total_bytes += written
-            total_lines += lines
-        unparsed += variants.unparsed
-        span += [t for t in (variants.low, variants.high) if t is not None]
-    if span and max(span) - min(span) >= SHIFT_MS:
-        print(
-            f"warning: the source spans {(max(span) - min(span)) / 86_400_000:.1f} days, so copies "
-            "may share milliseconds and zone counts may not scale exactly.",
-            file=sys.stderr,
-        )
-    if unparsed:
-        print(
-            f"warning: {unparsed} source lines are not JSON objects; they were copied unchanged "
-            "into every copy, so zone counts may not scale exactly.",
-            file=sys.stderr,
-        )
-    return total_bytes, total_lines
-
-
-def write_increment(files: dict[str, list[Path]], out: Path, copies: int) -> tuple[int, int]:
-    """Write copy 0's readings shifted by N x 30 days as *-increment.json; return (bytes, lines)."""
-    total_bytes = total_lines = 0
-    for dataset in READING_DATASETS:
-        folder = out / dataset / "landing"
-        variants = Variants(dataset)
-        for path in files[dataset]:
-            with open_out(folder, path, "increment") as handle:
-                written, lines = write_copies(path, [(0, copies * SHIFT_MS, handle)], variants)
-            total_bytes += written
-            total_lines += lines
-    return total_bytes, total_lines
-
-
-def open_out(folder: Path, source: Path, suffix: str) -> BinaryIO:
-    """Open the output file of a source file for writing."""
-    return (folder / f"{source.stem}-{suffix}.json").open("wb", buffering=1 << 16)
-
-
 def remove_increment(out: Path) -> None:
-    """Delete an earlier increment's files."""
-    for dataset in READING_DATASETS:
-        for path in (out / dataset / "landing").glob("*-increment.json"):
+    """Delete an earlier increment's files (its readings and its withdrawals)."""
+    for dataset in DATASETS:
+        for path in (out / dataset / "landing").glob(f"*{INCREMENT_SUFFIX}"):
             path.unlink()
 
 
@@ -179,32 +135,57 @@ def read_marker(out: Path) -> Scaled | None:
         return None
 
 
-def scale(source: Path, out: Path, copies: int, increment: bool = False) -> Scaled:
-    """Make OUT hold N copies of SOURCE (plus the increment if asked); return what it holds."""
+def write_increment(files: dict[str, list[Path]], out: Path, state: Scaled) -> None:
+    """Write the increment the marker asks for: copy 0's readings, then the withdrawals."""
+    for dataset in READING_DATASETS:
+        written, lines = write_readings(dataset, files[dataset], out, state.copies, state.layout)
+        state.increment_bytes += written
+        state.increment_lines += lines
+    if state.withdrawals:
+        written, state.withdrawn = write_withdrawals(files["customer"], out, state.withdrawals)
+        state.increment_bytes += written
+    print(
+        f"added the increment: {state.increment_lines:,} new readings"
+        + (f", {state.withdrawn} withdrawals" if state.withdrawals else "")
+    )
+
+
+def scale(
+    source: Path,
+    out: Path,
+    copies: int,
+    layout: str = "copies",
+    increment: bool = False,
+    withdrawals: int = 0,
+) -> Scaled:
+    """Make OUT hold N copies of SOURCE in a layout (plus the increment if asked); return it."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: one of {', '.join(LAYOUTS)}")
     source = source.resolve()
     files = source_files(source)
     digest = sha256_of(files)
     state = read_marker(out)
-    fresh = (VERSION, str(source), digest, copies)
-    if state is None or (state.version, state.source, state.source_sha256, state.copies) != fresh:
+    fresh = (VERSION, str(source), digest, copies, layout)
+    old = state and (state.version, state.source, state.source_sha256, state.copies, state.layout)
+    if state is None or old != fresh:
         (out / MARKER).unlink(missing_ok=True)
         for dataset in DATASETS:
             for path in (out / dataset / "landing").glob("*.json"):
                 path.unlink()
         started = time.monotonic()
-        written, lines = write_set(files, out, copies)
-        state = Scaled(VERSION, str(source), digest, copies, written, lines)
+        written, lines = write_set(files, out, copies, layout)
+        state = Scaled(VERSION, str(source), digest, copies, layout, written, lines)
         print(
-            f"scaled {source} x{copies} into {out}: {written / 1e6:,.1f} MB, {lines:,} lines "
-            f"in {time.monotonic() - started:.1f} s"
+            f"scaled {source} x{copies} ({layout}) into {out}: {written / 1e6:,.1f} MB, "
+            f"{lines:,} lines in {time.monotonic() - started:.1f} s"
         )
-    if increment and not state.increment:
-        state.increment_bytes, state.increment_lines = write_increment(files, out, copies)
-        state.increment = True
-        print(f"added the increment: {state.increment_lines:,} new readings")
-    elif not increment and state.increment:
+    wanted = (increment, withdrawals if increment else 0)
+    if (state.increment, state.withdrawals) != wanted:
         remove_increment(out)
-        state.increment, state.increment_bytes, state.increment_lines = False, 0, 0
+        state.increment, state.withdrawals = wanted
+        state.increment_bytes = state.increment_lines = state.withdrawn = 0
+        if increment:
+            write_increment(files, out, state)
     (out / MARKER).write_text(json.dumps(asdict(state), indent=2) + "\n")
     return state
 
@@ -217,8 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         epilog="exit codes:\n" + __doc__.split("Exit codes:\n")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("out", type=Path, help="output folder (e.g. data/bench/scale-10/source)")
+    parser.add_argument(
+        "out", type=Path, help="output folder (e.g. data/bench/scale-10-copies/source)"
+    )
     parser.add_argument("--copies", "-n", type=int, required=True, help="N, the scale factor")
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="copies",
+        help="one file per source file and copy, or 20 files per dataset (default: copies)",
+    )
     parser.add_argument(
         "--source",
         type=Path,
@@ -229,11 +218,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also write the increment delivery (copy 0's readings shifted by N x 30 days)",
     )
+    parser.add_argument(
+        "--withdrawals",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --increment: K consenting customers of copy 0 withdraw consent (default 0)",
+    )
     options = parser.parse_args(argv)
     if options.copies < 1:
         parser.error("--copies must be at least 1")
+    if options.withdrawals < 0 or (options.withdrawals and not options.increment):
+        parser.error("--withdrawals takes a count of at least 0, and needs --increment")
     try:
-        scale(options.source or default_source(), options.out, options.copies, options.increment)
+        scale(
+            options.source or default_source(),
+            options.out,
+            options.copies,
+            options.layout,
+            options.increment,
+            options.withdrawals,
+        )
     except LayoutError as error:
         print(error, file=sys.stderr)
         return 2
