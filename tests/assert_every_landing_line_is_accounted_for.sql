@@ -19,6 +19,7 @@ rejected as (
 accounted as (
     {% for dataset in datasets %}
         {%- set landing = source('stedi_landing', dataset ~ '_landing') %}
+        {%- set lines = landing.incorporate(path={'identifier': landing.identifier ~ '__lines'}) %}
         select
             '{{ dataset }}' as dataset,
             (select count(*) from {{ landing }}) as landing_lines,
@@ -26,17 +27,9 @@ accounted as (
                 select count(*) from {{ ref(dataset ~ '_landing_validated') }}
                 where rejection_reason is null
             ) as valid_lines,
-            {% if delivered is none -%}
-            cast(null as bigint) as delivered_lines,
-            cast(null as bigint) as read_lines
-            {%- else -%}
-            cast({{ delivered[dataset] | int }} as bigint) as delivered_lines,
-            (
-                -- every line, white space only too, as the engine's reader ends them
-                select count(*)
-                from {{ landing.incorporate(path={'identifier': landing.identifier ~ '__lines'}) }}
-            ) as read_lines
-            {%- endif %}
+            -- every line, white space only too, as the engine's reader ends them
+            cast({{ delivered[dataset] | int if delivered else 'null' }} as bigint) as delivered_lines,
+            (select count(*) from {{ lines }}) as read_lines
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -46,9 +39,9 @@ final as (
         accounted.dataset,
         accounted.landing_lines,
         accounted.valid_lines,
-        coalesce(rejected.rejected_lines, 0) as rejected_lines,
         accounted.delivered_lines,
-        accounted.read_lines
+        accounted.read_lines,
+        coalesce(rejected.rejected_lines, 0) as rejected_lines
     from accounted
     left join rejected
         on accounted.dataset = rejected.dataset
