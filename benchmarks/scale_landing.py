@@ -34,7 +34,7 @@ with other withdrawals) removes an earlier increment's files again, so OUT alway
 what the arguments say.
 
 The default source is ``../shared/data/udacity-starter`` next to the repository or, when that
-is absent, the generated sample set (``stedi_lakehouse/sample_data.py data/bench/sample``).
+is absent, the generated sample set (``tools/sample_data.py data/bench/sample``).
 
 Exit codes:
     0  the scaled set is in place
@@ -91,7 +91,7 @@ def default_source() -> Path:
     """Return the starter data, or else the generated sample set (made here if needed)."""
     if STARTER.is_dir():
         return STARTER
-    generator = [sys.executable, "-m", "stedi_lakehouse.sample_data", str(SAMPLE)]
+    generator = [sys.executable, "-m", "tools.sample_data", str(SAMPLE)]
     subprocess.run(generator, check=True, cwd=PROJECT_DIR)
     return SAMPLE
 

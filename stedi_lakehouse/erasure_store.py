@@ -18,7 +18,7 @@ from stedi_lakehouse.aws import aws_errors, make_s3_client
 from stedi_lakehouse.contract import DATASETS
 from stedi_lakehouse.destinations import LocalDestination, S3Destination
 from stedi_lakehouse.errors import EXIT_INVALID_INPUT, LoaderError
-from stedi_lakehouse.layout import landing_files
+from stedi_lakehouse.names import landing_files
 from stedi_lakehouse.normalise import sha256_hex
 from stedi_lakehouse.sources import S3Location, parse_location
 

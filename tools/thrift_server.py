@@ -5,7 +5,7 @@ port, its own metastore and warehouse in a scratch folder under `.spark/`, and i
 (and its folder removed) when the command ends, fails or is interrupted. The command sees
 the port as STEDI_THRIFT_PORT, which the `ci` target of profiles.yml reads.
 
-    python -m stedi_lakehouse.thrift_server -- dbt build --target ci
+    python -m tools.thrift_server -- dbt build --target ci
 
 Exit codes:
     the command's own exit code, or
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyspark
 
-from stedi_lakehouse.net import free_port
+from tools.net import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"

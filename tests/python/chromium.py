@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from stedi_lakehouse.net import free_port
+from tools.net import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from stedi_lakehouse.fake_aws import DUMMY_AWS_ENVIRONMENT, variables_to_remove
-from stedi_lakehouse.net import free_port
-from stedi_lakehouse.thrift_server import thrift_server
+from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, variables_to_remove
+from tools.net import free_port
+from tools.thrift_server import thrift_server
 
 
 class MotoS3Server:

@@ -1,4 +1,4 @@
-"""The Athena path, proven without AWS: stedi_lakehouse/athena/ on a landing set of bad input.
+"""The Athena path, proven without AWS: tools/athena/ on a landing set of bad input.
 
 The contract runs as `make athena-contract` does, as a subprocess with its own moto server on
 a free 127.0.0.1 port, which it stops even when it fails. Its Spark builds use the Thrift
@@ -22,11 +22,11 @@ from builds import bad_delivery, write_lines
 from edge_lines import EDGES, write_edges
 from sqlglot import exp
 
-from stedi_lakehouse.athena.aws_stand_in import BUCKET, SCHEMA
-from stedi_lakehouse.athena.iam import POLICY_FILE, Call, denied, policy_for_stand_in
-from stedi_lakehouse.athena.statements import statement_problem
-from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
-from stedi_lakehouse.athena.unit_tests import is_unit_test_select
+from tools.athena.aws_stand_in import BUCKET, SCHEMA
+from tools.athena.iam import POLICY_FILE, Call, denied, policy_for_stand_in
+from tools.athena.statements import statement_problem
+from tools.athena.trino_grammar import runs_on_trino, trino_problem
+from tools.athena.unit_tests import is_unit_test_select
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 S3_ROOT = "s3://stedi-athena-local/stedi"
@@ -90,7 +90,7 @@ def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProces
         shutil.copy(PROJECT_DIR / "profiles.yml.example", PROJECT_DIR / "profiles.yml")
     report_file = work_dir / "report.json"
     command = [
-        sys.executable, "-m", "stedi_lakehouse.athena",
+        sys.executable, "-m", "tools.athena",
         "--work-dir", str(work_dir),
         "--report", str(report_file),
         *args,
@@ -472,7 +472,7 @@ def test_a_column_outside_the_model_contract_fails_the_contract(tmp_path: Path):
 def test_a_build_that_would_empty_a_landing_folder_is_refused(tmp_path: Path, vars_yaml: str):
     from dbt.cli.main import dbtRunner
 
-    from stedi_lakehouse.athena.aws_stand_in import (
+    from tools.athena.aws_stand_in import (
         athena_statements,
         moto_athena,
         prepare_account,

@@ -1,4 +1,4 @@
-"""`make athena-smoke` (stedi_lakehouse/athena/smoke.py), proven without an AWS account.
+"""`make athena-smoke` (tools/athena/smoke.py), proven without an AWS account.
 
 The smoke test runs against moto's server on 127.0.0.1 (started and stopped here, even on
 failure) on the athena_local target, through load, staging and the build; moto executes no
@@ -25,8 +25,8 @@ import pytest
 import sqlglot
 from builds import build, query
 
-from stedi_lakehouse.athena import smoke, smoke_account
-from stedi_lakehouse.athena.aws_stand_in import (
+from tools.athena import smoke, smoke_account
+from tools.athena.aws_stand_in import (
     BUCKET,
     SCHEMA,
     WORK_GROUP,
@@ -35,10 +35,10 @@ from stedi_lakehouse.athena.aws_stand_in import (
     recorded_requests,
     s3_keys,
 )
-from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
-from stedi_lakehouse.athena.iam import POLICY_FILE, Call, calls_of, denied, policy_for_stand_in
-from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
-from stedi_lakehouse.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
+from tools.athena.duckdb_replay import replay_in_duckdb
+from tools.athena.iam import POLICY_FILE, Call, calls_of, denied, policy_for_stand_in
+from tools.athena.trino_to_duckdb import to_duckdb
+from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SMOKE_POLICY_FILE = PROJECT_DIR / "docs" / "iam" / "smoke-test-policy.json"
@@ -183,7 +183,7 @@ def test_without_settings_or_credentials_it_says_so_in_one_sentence(s3_root, mes
     environment = clean_aws_environment()
     if s3_root:
         environment["STEDI_S3_ROOT"] = s3_root
-    command = [sys.executable, "-m", "stedi_lakehouse.athena.smoke"]
+    command = [sys.executable, "-m", "tools.athena.smoke"]
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True
     )
@@ -194,7 +194,7 @@ def test_without_settings_or_credentials_it_says_so_in_one_sentence(s3_root, mes
 
 
 def test_help_documents_the_exit_codes():
-    command = [sys.executable, "-m", "stedi_lakehouse.athena.smoke", "--help"]
+    command = [sys.executable, "-m", "tools.athena.smoke", "--help"]
     result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     for line in ["0  every check passed", "1  a check failed", "2  could not run", "3  no AWS"]:
         assert line in result.stdout

@@ -9,9 +9,9 @@ import pytest
 import sqlglot
 import yaml
 
-from stedi_lakehouse.athena.statements import statement_problem
-from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
-from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
+from tools.athena.statements import statement_problem
+from tools.athena.trino_grammar import runs_on_trino, trino_problem
+from tools.athena.trino_to_duckdb import to_duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

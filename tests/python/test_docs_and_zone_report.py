@@ -19,7 +19,7 @@ import pytest
 from builds import PROJECT_DIR, Build, build, check_zone_report, query
 from chromium import needs_chromium, rendered_dom, served
 
-from stedi_lakehouse.layout import ZONE_TABLES
+from tools.layout import ZONE_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def documented_build(tmp_path_factory: pytest.TempPathFactory, thrift_port: int)
     """A strict build of the sample set whose target folder also holds the docs' catalog."""
     tmp_path = tmp_path_factory.mktemp("docs")
     sample = tmp_path / "sample"
-    generator = [sys.executable, "-m", "stedi_lakehouse.sample_data", str(sample)]
+    generator = [sys.executable, "-m", "tools.sample_data", str(sample)]
     subprocess.run(generator, check=True, capture_output=True, cwd=PROJECT_DIR)
     outcome = build(tmp_path, thrift_port, sample, extra=["--skip-tests"])
     assert outcome.returncode == 0, outcome.output[-3000:]

@@ -26,8 +26,8 @@ import pytest
 from builds import PROJECT_DIR, build, build_env, check_zone_report, query
 from test_incremental import ZONE_TABLES, zone_checksums
 
-from stedi_lakehouse import sample_data
-from stedi_lakehouse.layout import landing_files
+from stedi_lakehouse.names import landing_files
+from tools import sample_data
 
 pytestmark = pytest.mark.usefixtures("own_tombstones")
 HEADER = "email_sha256,erased_at,request_id\n"

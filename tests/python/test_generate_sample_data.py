@@ -1,4 +1,4 @@
-"""Tests for stedi_lakehouse/sample_data.py (the deterministic sample landing data)."""
+"""Tests for tools/sample_data.py (the deterministic sample landing data)."""
 
 import json
 from collections import Counter
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stedi_lakehouse import sample_data as gen
 from stedi_lakehouse.contract import load_datasets, validate_record
+from tools import sample_data as gen
 
 CONTRACT = {dataset.name: dataset for dataset in load_datasets()}
 DATASETS = tuple(CONTRACT)

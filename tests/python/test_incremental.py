@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from builds import PROJECT_DIR, build, query
 
-from stedi_lakehouse import layout, sample_data
+from tools import layout, sample_data
 
 MODES = {"strict": "{}", "rubric": "{rubric_compatible: true}"}
 LANDING_TABLES = [

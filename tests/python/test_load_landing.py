@@ -33,12 +33,12 @@ from stedi_lakehouse.contract import DATASETS, validate_record
 from stedi_lakehouse.destinations import LocalDestination
 from stedi_lakehouse.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
 from stedi_lakehouse.landing_lock import LOCK_NAME, LandingLock
-from stedi_lakehouse.layout import landing_files
 from stedi_lakehouse.line_stream import split_lines
 from stedi_lakehouse.load_report import Reporter
-from stedi_lakehouse.net import free_port
+from stedi_lakehouse.names import landing_files
 from stedi_lakehouse.normalise import normalise
 from stedi_lakehouse.sources import S3Location, SourceFile, open_source
+from tools.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOADER = REPO_ROOT / "load_landing.py"

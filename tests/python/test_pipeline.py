@@ -20,7 +20,7 @@ import pytest
 from builds import PROJECT_DIR, bad_delivery, build, check_zone_report, query, write_lines
 from reference_counts import reference_counts
 
-from stedi_lakehouse.layout import ZONE_TABLES
+from tools.layout import ZONE_TABLES
 
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
 
@@ -67,7 +67,7 @@ def test_sample_data_matches_the_reference(
 ):
     """The generated set has every awkward case: reused serials, late consent, withdrawals."""
     sample = tmp_path / "sample"
-    generator = [sys.executable, "-m", "stedi_lakehouse.sample_data", str(sample)]
+    generator = [sys.executable, "-m", "tools.sample_data", str(sample)]
     subprocess.run(generator, check=True, capture_output=True, cwd=PROJECT_DIR)
     vars_yaml = "{rubric_compatible: true}" if rubric_compatible else "{}"
     outcome = build(tmp_path, thrift_port, sample, vars_yaml)

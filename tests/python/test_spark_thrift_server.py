@@ -1,4 +1,4 @@
-"""The Spark Thrift server of stedi_lakehouse/thrift_server.py, as `make test` runs it."""
+"""The Spark Thrift server of tools/thrift_server.py, as `make test` runs it."""
 
 from __future__ import annotations
 

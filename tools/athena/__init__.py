@@ -1,6 +1,6 @@
 """Prove that the project builds on Amazon Athena, without an AWS account (`make athena-contract`).
 
-`python -m stedi_lakehouse.athena --help` describes the checks; the modules of this package:
+`python -m tools.athena --help` describes the checks; the modules of this package:
 aws_stand_in (moto's S3, Glue and Athena on loopback), statements (the SQL that reached Athena),
 duckdb_replay (that SQL on DuckDB over the landing files), builds (dbt on athena_local and on
 Spark), unit_tests (dbt's unit tests on athena_local), glue_catalog (the Glue tables a build

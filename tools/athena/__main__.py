@@ -28,7 +28,7 @@ r"""Prove that the project builds on Amazon Athena, without an AWS account.
 3. Lint: sqlfluff with the athena dialect over the compiled Athena SQL that this project
    writes (models, its data tests, the landing DDL): zero violations.
 
-    python -m stedi_lakehouse.athena --landing sample=data/athena/landing \
+    python -m tools.athena --landing sample=data/athena/landing \
         --landing starter=../shared/data/udacity-starter
 
 A landing set whose directory is absent is skipped with a message.
@@ -50,8 +50,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.athena import MODES, PROJECT_DIR, BuildError, progress
-from stedi_lakehouse.athena.aws_stand_in import (
+from tools.athena import MODES, PROJECT_DIR, BuildError, progress
+from tools.athena.aws_stand_in import (
     BUCKET,
     SCHEMA,
     WORK_GROUP,
@@ -59,17 +59,17 @@ from stedi_lakehouse.athena.aws_stand_in import (
     prepare_account,
     s3_keys,
 )
-from stedi_lakehouse.athena.builds import athena_local_build, spark_build, spark_thrift_port
-from stedi_lakehouse.athena.duckdb_replay import replay_in_duckdb
-from stedi_lakehouse.athena.glue_catalog import persisted_docs_problems
-from stedi_lakehouse.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
-from stedi_lakehouse.athena.lint import authored_sql, compiled_tests, lint
-from stedi_lakehouse.athena.model_contracts import declared_contracts
-from stedi_lakehouse.athena.report import Report, print_counts
-from stedi_lakehouse.athena.seeds import seed_files
-from stedi_lakehouse.athena.statements import first_line, origin, statement_problem
-from stedi_lakehouse.athena.trino_grammar import runs_on_trino, trino_problem
-from stedi_lakehouse.athena.unit_tests import check_unit_tests
+from tools.athena.builds import athena_local_build, spark_build, spark_thrift_port
+from tools.athena.duckdb_replay import replay_in_duckdb
+from tools.athena.glue_catalog import persisted_docs_problems
+from tools.athena.iam import POLICY_FILE, calls_of, denied, policy_for_stand_in
+from tools.athena.lint import authored_sql, compiled_tests, lint
+from tools.athena.model_contracts import declared_contracts
+from tools.athena.report import Report, print_counts
+from tools.athena.seeds import seed_files
+from tools.athena.statements import first_line, origin, statement_problem
+from tools.athena.trino_grammar import runs_on_trino, trino_problem
+from tools.athena.unit_tests import check_unit_tests
 
 
 def check_s3(keys_before: list[str], keys_after: list[str]) -> list[str]:

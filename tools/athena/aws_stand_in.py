@@ -15,9 +15,10 @@ from typing import Any
 import boto3
 
 from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
-from stedi_lakehouse.layout import ATHENA_ZONE_FOLDERS, landing_files
-from stedi_lakehouse.net import free_port
+from stedi_lakehouse.names import landing_files
+from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
+from tools.layout import ATHENA_ZONE_FOLDERS
+from tools.net import free_port
 
 # The athena_local target of profiles.yml.example: its bucket, data dir and work group.
 BUCKET = "stedi-athena-local"
@@ -62,7 +63,7 @@ def moto_athena() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     # imported here: moto_answers replays on DuckDB, whose module names this one's SCHEMA
-    from stedi_lakehouse.athena.moto_answers import registering_tables
+    from tools.athena.moto_answers import registering_tables
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.athena import MODES, PROJECT_DIR, BuildError, progress
-from stedi_lakehouse.athena.aws_stand_in import S3_ROOT, athena_statements, recorded_requests
+from tools.athena import MODES, PROJECT_DIR, BuildError, progress
+from tools.athena.aws_stand_in import S3_ROOT, athena_statements, recorded_requests
 
 
 def run_dbt(args: list[str]) -> None:
@@ -116,7 +116,7 @@ def spark_thrift_port() -> Iterator[int]:
     if os.environ.get("STEDI_THRIFT_PORT"):
         yield int(os.environ["STEDI_THRIFT_PORT"])
         return
-    from stedi_lakehouse.thrift_server import thrift_server
+    from tools.thrift_server import thrift_server
 
     progress("starting a Spark Thrift server (STEDI_THRIFT_PORT is not set)")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 import duckdb
 
-from stedi_lakehouse.fake_aws import REGION
+from tools.fake_aws import REGION
 
 # DuckDB's type names -> Hive's, which Athena writes to Glue (its DDL names)
 HIVE_TYPES = {

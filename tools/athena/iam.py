@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from stedi_lakehouse.athena import PROJECT_DIR
+from tools.athena import PROJECT_DIR
 
 POLICY_FILE = PROJECT_DIR / "docs" / "iam" / "dbt-build-policy.json"
 # the policy's example names, and what the athena_local stand-in calls them

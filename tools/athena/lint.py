@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from stedi_lakehouse.athena import PROJECT_DIR
+from tools.athena import PROJECT_DIR
 
 
 def compiled_tests(target_dir: Path) -> dict[str, str]:

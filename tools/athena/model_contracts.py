@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from stedi_lakehouse.athena.aws_stand_in import SCHEMA
-from stedi_lakehouse.athena.glue_catalog import hive_type
+from tools.athena.aws_stand_in import SCHEMA
+from tools.athena.glue_catalog import hive_type
 
 # the YAML writes Spark's names; these are the same types under Hive's DDL names
 SPARK_TO_HIVE = {"integer": "int", "varchar": "string", "long": "bigint"}

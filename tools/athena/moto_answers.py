@@ -36,10 +36,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from stedi_lakehouse.athena.duckdb_replay import duckdb_catalog, duckdb_statement
-from stedi_lakehouse.athena.glue_catalog import glue_columns, table_input, trino_type
-from stedi_lakehouse.athena.statements import origin
-from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
+from tools.athena.duckdb_replay import duckdb_catalog, duckdb_statement
+from tools.athena.glue_catalog import glue_columns, table_input, trino_type
+from tools.athena.statements import origin
+from tools.athena.trino_to_duckdb import to_duckdb
 
 UNIT_TEST_PREFIX = "unit_test."
 MODEL_PREFIX = "model."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stedi_lakehouse.layout import ZONE_TABLES
+from tools.layout import ZONE_TABLES
 
 
 @dataclass

@@ -41,8 +41,8 @@ from unittest import mock
 import boto3
 import botocore.exceptions as bce
 
-from stedi_lakehouse.athena import PROJECT_DIR
-from stedi_lakehouse.athena.smoke_account import (
+from tools.athena import PROJECT_DIR
+from tools.athena.smoke_account import (
     Settings,
     SmokeError,
     account_settings,
@@ -53,7 +53,7 @@ from stedi_lakehouse.athena.smoke_account import (
     refusal,
     stand_in_settings,
 )
-from stedi_lakehouse.athena.smoke_data import write_tiny_landing
+from tools.athena.smoke_data import write_tiny_landing
 
 EXPECTED_FILE = Path(__file__).with_name("smoke_expected.json")
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_RUN, EXIT_NO_SETTINGS = 0, 1, 2, 3
@@ -256,7 +256,7 @@ def run(settings: Settings, echo: Callable[[str], None] = print) -> Outcome:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m stedi_lakehouse.athena.smoke",
+        prog="python -m tools.athena.smoke",
         description=__doc__.split("\n\n")[0],
         epilog="exit codes:\n" + __doc__.split("Exit codes:\n")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             print(settings, file=sys.stderr)
             return EXIT_NO_SETTINGS
         return run(settings).exit_code
-    from stedi_lakehouse.athena.aws_stand_in import moto_athena
+    from tools.athena.aws_stand_in import moto_athena
 
     with moto_athena():
         settings = stand_in_settings(run_id)

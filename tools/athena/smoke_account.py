@@ -82,8 +82,8 @@ def account_settings(run_id: str) -> Settings | str:
 
 def stand_in_settings(run_id: str) -> Settings:
     """Settings of the athena_local target, whose bucket and data dir profiles.yml fixes."""
-    from stedi_lakehouse.athena.aws_stand_in import S3_ROOT, WORK_GROUP
-    from stedi_lakehouse.fake_aws import REGION
+    from tools.athena.aws_stand_in import S3_ROOT, WORK_GROUP
+    from tools.fake_aws import REGION
 
     return Settings("athena_local", S3_ROOT, run_id, WORK_GROUP, REGION, S3_ROOT)
 

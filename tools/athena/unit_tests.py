@@ -22,21 +22,21 @@ import duckdb
 import sqlglot
 from sqlglot.errors import ParseError, TokenError
 
-from stedi_lakehouse.athena import PROJECT_DIR, BuildError, progress
-from stedi_lakehouse.athena.aws_stand_in import (
+from tools.athena import PROJECT_DIR, BuildError, progress
+from tools.athena.aws_stand_in import (
     S3_ROOT,
     SCHEMA,
     athena_statements,
     recorded_requests,
 )
-from stedi_lakehouse.athena.builds import athena_local_args
-from stedi_lakehouse.athena.duckdb_replay import build_in_duckdb
-from stedi_lakehouse.athena.glue_catalog import register_catalog
-from stedi_lakehouse.athena.moto_answers import answering_unit_tests
-from stedi_lakehouse.athena.seeds import seed_files
-from stedi_lakehouse.athena.statements import origin
-from stedi_lakehouse.athena.trino_grammar import COMMENTS
-from stedi_lakehouse.athena.trino_to_duckdb import to_duckdb
+from tools.athena.builds import athena_local_args
+from tools.athena.duckdb_replay import build_in_duckdb
+from tools.athena.glue_catalog import register_catalog
+from tools.athena.moto_answers import answering_unit_tests
+from tools.athena.seeds import seed_files
+from tools.athena.statements import origin
+from tools.athena.trino_grammar import COMMENTS
+from tools.athena.trino_to_duckdb import to_duckdb
 
 # dbt's unit-test SQL marks each row so (dbt's get_unit_test_sql)
 MARK = '"actual_or_expected"'
