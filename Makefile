@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# make test, lint, the Athena proof and the benchmark also need requirements-dev.txt
+DEV_INSTALLED := $(VENV)/.installed-dev
 
 # Data of `make run`: the generated sample set unless LANDING names a directory laid out like
 # the starter data. VARS are dbt vars, e.g. VARS='{rubric_compatible: true}'.
@@ -26,7 +28,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 
 run: check-java $(INSTALLED) profiles.yml
 ifeq ($(LANDING),$(SAMPLE))
-	$(BIN)/python -m stedi_lakehouse.sample_data $(SAMPLE)
+	$(BIN)/python -m tools.sample_data $(SAMPLE)
 endif
 	$(BIN)/python load_landing.py "$(LANDING)" $(LANDING_ROOT) --delete
 	$(BIN)/python -m stedi_lakehouse.build --target session --landing-root $(LANDING_ROOT) \
@@ -40,14 +42,14 @@ erase: check-java $(INSTALLED) profiles.yml
 	$(if $(EMAIL),,$(error EMAIL is not set: make erase EMAIL=someone@example.com))
 	@$(BIN)/python erase_customer.py $(EMAIL) --landing-root $(LANDING_ROOT) --rebuild
 
-test: check-java $(INSTALLED) profiles.yml
-	$(BIN)/python -m stedi_lakehouse.thrift_server -- $(MAKE) --no-print-directory ci-checks
+test: check-java $(DEV_INSTALLED) profiles.yml
+	$(BIN)/python -m tools.thrift_server -- $(MAKE) --no-print-directory ci-checks
 
 # Everything `make test` runs while its Thrift server is up (STEDI_THRIFT_PORT is set).
 ci-checks:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m stedi_lakehouse.sample_data data/ci/sample
+	$(BIN)/python -m tools.sample_data data/ci/sample
 	$(BIN)/python load_landing.py data/ci/sample $(CI_LANDING_ROOT) --delete
 	STEDI_SCHEMA=stedi_ci $(BIN)/python -m stedi_lakehouse.build --target ci --no-java-check \
 		--landing-root $(CI_LANDING_ROOT)
@@ -60,10 +62,10 @@ ci-checks:
 # against moto, the Athena SQL on DuckDB against Spark's zone counts, sqlfluff's athena dialect.
 # Uses the Thrift server of `make test` (STEDI_THRIFT_PORT), or starts one.
 .PHONY: athena-contract
-athena-contract: check-java $(INSTALLED) profiles.yml
-	$(BIN)/python -m stedi_lakehouse.sample_data data/athena/sample
+athena-contract: check-java $(DEV_INSTALLED) profiles.yml
+	$(BIN)/python -m tools.sample_data data/athena/sample
 	$(BIN)/python load_landing.py data/athena/sample data/athena/landing --delete
-	$(BIN)/python -m stedi_lakehouse.athena --landing sample=data/athena/landing \
+	$(BIN)/python -m tools.athena --landing sample=data/athena/landing \
 		--landing starter=../shared/data/udacity-starter $(ATHENA_CONTRACT_FLAGS)
 
 # The scale benchmark (BENCHMARKS.md): the build against the peer baseline, the seeds' five Glue
@@ -80,7 +82,7 @@ LAYOUTS ?= copies,compact
 STRESS ?= 0
 
 .PHONY: bench
-bench: check-java $(INSTALLED) profiles.yml
+bench: check-java $(DEV_INSTALLED) profiles.yml
 ifeq ($(STRESS),1)
 	$(BIN)/python -m benchmarks.run_benchmark --stress --scale $(SCALE) --layouts $(LAYOUTS)
 else
@@ -88,9 +90,9 @@ else
 		--layouts $(LAYOUTS) $(if $(filter 1,$(INCREMENT)),--increment)
 endif
 
-lint: $(INSTALLED) profiles.yml
+lint: $(DEV_INSTALLED) profiles.yml
 	$(BIN)/ruff check .
-	$(BIN)/python -m stedi_lakehouse.thrift_server -- $(BIN)/sqlfluff lint models tests
+	$(BIN)/python -m tools.thrift_server -- $(BIN)/sqlfluff lint models tests
 
 docs: check-java $(INSTALLED) profiles.yml
 	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session
@@ -105,6 +107,10 @@ $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_INSTALLED): $(INSTALLED) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # A copy you may edit; a newer example is announced, never copied over your edits.
@@ -129,5 +135,5 @@ clean:
 STAND_IN ?=
 
 .PHONY: athena-smoke
-athena-smoke: $(INSTALLED) profiles.yml
-	$(BIN)/python -m stedi_lakehouse.athena.smoke $(if $(filter 1,$(STAND_IN)),--stand-in)
+athena-smoke: $(if $(filter 1,$(STAND_IN)),$(DEV_INSTALLED),$(INSTALLED)) profiles.yml
+	$(BIN)/python -m tools.athena.smoke $(if $(filter 1,$(STAND_IN)),--stand-in)
