@@ -6,7 +6,7 @@
 {% macro report_zone_exclusions() %}
     {% if not execute or flags.WHICH not in ['build', 'run'] %}{{ return('') }}{% endif %}
     {% set names = [
-        'customer_landing_validated', 'accelerometer_landing_validated', 'step_trainer_landing_validated',
+        'customer_records_judged', 'accelerometer_readings_judged', 'step_trainer_readings_judged',
         'customer_trusted', 'accelerometer_trusted', 'step_trainer_trusted',
         'customer_curated', 'machine_learning_curated',
     ] %}
@@ -14,13 +14,13 @@
         {{ return('') }}
     {% endfor %}
     {% set relations = {} %}
-    {% for name in names %}
-        {% set relation = zone_model_relation(name) %}
-        {% if relation is none or adapter.get_relation(relation.database, relation.schema, relation.identifier) is none %}
+    {% for name, relation in zone_report_relations(names) %}
+        {% if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none %}
             {{ return('') }}
         {% endif %}
         {% do relations.update({name: relation}) %}
     {% endfor %}
+    {% if relations | length != names | length %}{{ return('') }}{% endif %}
     {% set result = run_query(zone_exclusions_sql(relations)) %}
     {#- no row: an engine stand-in that executes nothing (athena_local) -#}
     {% if not result.rows %}{{ return('') }}{% endif %}

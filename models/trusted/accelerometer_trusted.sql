@@ -3,34 +3,19 @@
 with
 
 readings as (
-    select * from {{ ref('accelerometer_landing_validated') }}
-    where rejection_reason is null
-),
-
-customers as (
-    select * from {{ ref('customer_trusted') }}
+    select * from {{ ref('accelerometer_readings_judged') }}
 ),
 
 consented as (
-    select
-        readings.customer_email,
-        readings.reading_time,
-        readings.x,
-        readings.y,
-        readings.z
-    from readings
-    inner join customers
-        on readings.customer_email = customers.customer_email
-    where
-        {{ rubric_compatible() }}
-        -- privacy-strict: nothing recorded before the customer agreed
-        or readings.reading_time >= customers.share_with_research_as_of_date
+    -- the rules are accelerometer_readings_judged's: a reading without an exclusion reason
+    -- belongs to a consenting customer
+    select * from readings
+    where exclusion_reason is null
 ),
 
 deduplicated as (
     -- a file delivered twice under another name must count once; several readings per
-    -- (user, timestamp) with different values are normal and all kept. After the consent
-    -- filter, which keeps or drops every copy alike, so the fewest rows are compared.
+    -- (user, timestamp) with different values are normal and all kept
     select distinct
         customer_email,
         reading_time,

@@ -3,48 +3,14 @@
 with
 
 customer_records as (
-    select * from {{ ref('customer_landing_validated') }}
+    select * from {{ ref('customer_records_judged') }}
 ),
 
-held_back as (
-    -- fail closed: a quarantined record may be the withdrawal of consent, so a customer with
-    -- one is held back until it is mended
-    select distinct customer_email
-    from customer_records
-    where rejection_reason is not null and customer_email is not null
-),
-
-valid_records as (
+current_consenting as (
+    -- the rules are customer_records_judged's: a record without an exclusion reason is the
+    -- current record of a consenting customer
     select * from customer_records
-    where rejection_reason is null
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_email
-            -- the latest record is the current one; on a tie the most private record wins:
-            -- one without consent, else the one with the latest consent time
-            order by
-                last_update_date desc,
-                case when share_with_research_as_of_date > 0 then share_with_research_as_of_date end desc nulls first,
-                raw_line asc
-        ) as recency_rank
-    from valid_records
-),
-
-current_customers as (
-    select * from ranked
-    where recency_rank = 1
-),
-
-consenting as (
-    -- a share key is absent when the customer has not agreed; 0 means not agreed either
-    select * from current_customers
-    where
-        share_with_research_as_of_date > 0
-        and customer_email not in (select held_back.customer_email from held_back)
+    where exclusion_reason is null
 ),
 
 final as (
@@ -69,7 +35,7 @@ final as (
         {{ epoch_ms_to_timestamp('registration_date') }} as registered_at,
         {{ epoch_ms_to_timestamp('last_update_date') }} as last_updated_at,
         {{ epoch_ms_to_timestamp('share_with_research_as_of_date') }} as research_consent_at
-    from consenting
+    from current_consenting
 )
 
 select * from final
