@@ -24,7 +24,10 @@ whose bytes the destination already holds is skipped without being parsed again 
 were checked when it was written), so that a rerun over a large landing zone is quick. S3 writes
 go through boto3's transfer manager with a SHA-256 checksum on every PUT and part; an S3 source
 that needs no normalisation is copied server-side. Local writes go to a temporary file that is
-renamed into place, so no partial file is ever visible. docs/loader.md says it all for users.
+renamed into place, so no partial file is ever visible. A file whose every line Spark's JSON
+source reads as the contract does is certified: the fingerprint of its dataset's contract is
+stored with it (extended attribute ``user.stedi.contract``, S3 metadata ``stedi-contract``).
+docs/loader.md says it all for users.
 """
 
 from __future__ import annotations

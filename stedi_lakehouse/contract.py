@@ -7,12 +7,17 @@ times (a column's meta `time`), the keys that must be present (`meta.required_ke
 source's limits: `max_nesting_depth`, `max_line_bytes` and `plausible_times`. The dbt models
 and this module read the same file, so a key, a type or a limit is changed there and nowhere
 else (docs/rules.md). `judge_line` gives a delivered line the verdict the models give it.
+
+A landed file whose every line is valid and plain (`is_plain`) is read by Spark's JSON source
+with a typed schema exactly as the contract reads it, so the loader certifies it: it stores the
+dataset's `fingerprint` with the file, under the name CERTIFICATE (docs/loader.md).
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import json
 import math
 import re
@@ -40,6 +45,9 @@ MAX_KEY_UNITS = 50_000
 # No engine is asked to read a longer line, whatever the contract: the loader refuses a file
 # holding one, and so does the build for a file that reached the landing zone another way.
 ENGINE_MAX_LINE_BYTES = 64 * 1024 * 1024
+# The name under which a landed file carries its certificate, the fingerprint of the contract
+# its lines were judged by (a local extended attribute, S3 object metadata: destinations.py).
+CERTIFICATE = "stedi.contract"
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,25 @@ class Dataset:
     @functools.cached_property
     def _by_lower(self) -> dict[str, str]:
         return {key.lower(): key for key in self.types}
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """16 hex digits of SHA-256 over everything that decides a verdict, as canonical JSON.
+
+        A certificate holding another fingerprint was given under another contract (or to
+        another dataset), and certifies nothing.
+        """
+        decisive = {
+            "name": self.name,
+            "types": self.types,
+            "times": self.times,
+            "required": list(self.required),
+            "max_nesting_depth": self.max_nesting_depth,
+            "max_line_bytes": self.max_line_bytes,
+            "plausible_times": list(self.plausible_times),
+        }
+        canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def _epoch_ms(day: str | datetime.date) -> int:
@@ -251,6 +278,38 @@ def judge_line(line: bytes, dataset: Dataset) -> Verdict:
     if not isinstance(record, Record):
         return Verdict(NOT_OBJECT)
     return Verdict(validate_record(record, dataset), record=record)
+
+
+def is_plain(record: Record, dataset: Dataset) -> bool:
+    """Tell whether Spark's JSON source, given the declared types, reads a record as it is.
+
+    Every key that matches a declared key (case-insensitively) must be spelled as declared, a
+    declared string key must hold a JSON string or null, a declared numeric key a JSON number
+    or null (an int or bigint key an integer); never a string or a bool. Plain is not valid:
+    a line is read alike only when its verdict is None as well.
+    """
+    for key, value in record.pairs:
+        declared = dataset.declared(key)
+        if declared is None:
+            continue  # a key the contract ignores, and so does a typed schema
+        if key != declared:
+            return False
+        if value is None:
+            continue
+        if not _plain_value(value, dataset.types[declared]):
+            return False
+    return True
+
+
+def _plain_value(value: Any, kind: str) -> bool:
+    """A string for a string key, a number for a double, an integer for an int or bigint."""
+    if kind == "string":
+        return isinstance(value, str)
+    if isinstance(value, bool):
+        return False  # a bool is an int to Python, never a number to JSON
+    if kind == "double":
+        return isinstance(value, int | float)
+    return kind in INTEGER_RANGES and isinstance(value, int)
 
 
 def validate_record(record: Any, dataset: Dataset) -> str | None:

@@ -5,6 +5,8 @@ lone `\r`, as `bytes.splitlines` does. Every line is written as it came, followe
 judged by contract.judge_line, except a line of white space only, which is no record (the models
 skip it too). A line longer than the contract's max_line_bytes is passed through without being
 kept in memory; one longer than ENGINE_MAX_LINE_BYTES, which no engine reads, refuses the file.
+A file is certified when Spark's JSON source reads every line as the contract does: each line
+valid and plain (contract.is_plain), or blank with spaces and tabs only (read_alike).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from stedi_lakehouse.contract import (
     WHITE_SPACE,
     Dataset,
     Verdict,
+    is_plain,
     judge_line,
 )
 from stedi_lakehouse.decoding import CHUNK_BYTES
@@ -34,6 +37,9 @@ ENDING_CHANGES = {
     b"": "trailing newline added",
 }
 WRITE_BUFFER_BYTES = 1024 * 1024
+# the only white space Spark's JSON parser (Jackson) skips on a line: a line the models call
+# blank for other white space (a form feed, U+3000) is a malformed record to it, not skipped
+JSON_WHITE_SPACE = b" \t"
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Checked:
     opens_document: bool = False  # its first line is no JSON object: pretty-printed, perhaps
     engine_long_line: int | None = None  # a line longer than any engine reads
     data: bytes = b""  # the normalised bytes, only when normalised in memory
+    certified: bool = True  # every line so far read alike by Spark's JSON source (read_alike)
     _seen_text: bool = field(default=False, repr=False)
 
     def add(self, number: int, verdict: Verdict) -> None:
@@ -68,16 +75,19 @@ class Checked:
             self.records += 1
             return
         self.bad_lines += 1
+        self.certified = False
         if len(self.problems) < PROBLEMS_KEPT:
             self.problems.append(Problem(number, verdict.reason, verdict.detail))
 
     def judge(self, number: int, line: bytes, dataset: Dataset) -> None:
         """Judge a whole line; a blank one is no record and no problem."""
         if is_blank(line):
+            self.certified = self.certified and not line.strip(JSON_WHITE_SPACE)
             return
         verdict = judge_line(line, dataset)
         self.first_text(line, verdict)
         self.add(number, verdict)
+        self.certified = self.certified and _valid_and_plain(verdict, dataset)
 
     def first_text(self, line: bytes, verdict: Verdict) -> None:
         """Note whether the file's text may be a document: only then is it read whole."""
@@ -131,6 +141,22 @@ def is_blank(line: bytes) -> bool:
         return False
 
 
+def _valid_and_plain(verdict: Verdict, dataset: Dataset) -> bool:
+    """Tell whether a line's verdict is None and its record plain (contract.is_plain)."""
+    record = verdict.record
+    return verdict.reason is None and record is not None and is_plain(record, dataset)
+
+
+def read_alike(line: bytes, dataset: Dataset) -> bool:
+    """Tell whether Spark's JSON source reads a whole line as the contract does.
+
+    That is a line both skip (blank, with spaces and tabs only) or a valid and plain one.
+    """
+    if is_blank(line):
+        return not line.strip(JSON_WHITE_SPACE)
+    return _valid_and_plain(judge_line(line, dataset), dataset)
+
+
 def _ending(line: bytes) -> tuple[bytes, bytes]:
     """Split a line from its ending (b'' when the stream ended without one)."""
     if line.endswith(b"\r\n"):
@@ -179,6 +205,8 @@ def check_lines(
             if text.strip():
                 blank = False
                 checked.first_text(text, too_long)
+            if text.strip(JSON_WHITE_SPACE):  # too long, or blank to the models only
+                checked.certified = False
             out.write(text)
             if length > ENGINE_MAX_LINE_BYTES:
                 _beyond_engines(checked, number + 1, location)

@@ -2,8 +2,10 @@
 
 A file is streamed from its source through the normaliser into a temporary file, which becomes
 the landing file (renamed locally, uploaded to S3) unless the destination already holds the
-same bytes. Whatever goes wrong with one file refuses that file in one sentence and the run goes
-on; only a failure of the destination or of AWS (a LoaderError) ends the run.
+same bytes. A landing file whose every line Spark's JSON source reads as the contract does is
+written certified (docs/loader.md "Certified files"). Whatever goes wrong with one file refuses
+that file in one sentence and the run goes on; only a failure of the destination or of AWS (a
+LoaderError) ends the run.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import botocore.exceptions as bce
 
 from stedi_lakehouse.aws import explain_aws_error
 from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, S3Destination
+from stedi_lakehouse.destinations import Destination, LocalDestination, S3Destination, Stored
 from stedi_lakehouse.errors import FileRefused, LoaderError, failure_sentence
 from stedi_lakehouse.normalise import Problem, normalise_stream, raw_digest
 from stedi_lakehouse.sources import SourceFile, open_source
@@ -39,6 +41,7 @@ class FileResult:
     normalised: list[str]
     problems: list[Problem] = field(default_factory=list)
     refusal: str | None = None  # why the file was refused, in one sentence
+    certified: bool = False  # the landing file carries its dataset's certificate (a dry run: would)
 
 
 @dataclass
@@ -84,14 +87,20 @@ def load_file(file: SourceFile, job: Job) -> FileResult | None:
 def _load(file: SourceFile, job: Job) -> FileResult | None:
     """Read, normalise, judge and (unless unchanged or refused) write one file."""
     destination = job.destination
-    stored = destination.stored_sha256(file.target)
+    stored = destination.stored(file.target)
     if stored and not job.strict:
         # the destination may hold these very bytes, judged when they were written: a rerun
-        # over a large landing zone must not parse every line again
+        # over a large landing zone must not parse every line again, unless a local file lacks
+        # the certificate its lines may deserve
+        local = isinstance(destination, LocalDestination)
+        judge = local and stored.certificate != file.dataset.fingerprint
         with closing(open_source(job.client, file)) as handle:
-            digest, records = raw_digest(handle)
-        if digest == stored:
-            return _result(file, job, "skipped", records=records, sha256=digest)
+            digest, records, alike = raw_digest(handle, file.dataset if judge else None)
+        if digest == stored.sha256:
+            certified = _certify_kept(file, job, stored, alike if judge else None)
+            return _result(
+                file, job, "skipped", records=records, sha256=digest, certified=certified
+            )
     where = f"a temporary file for {destination.describe(file.target)}"
     with (
         destination.staging(file.target, job.dry_run) as staged,
@@ -110,23 +119,44 @@ def _load(file: SourceFile, job: Job) -> FileResult | None:
         )
         s3_to_s3 = file.key is not None and isinstance(destination, S3Destination)
         server_side = s3_to_s3 and checked.source_sha256 == checked.sha256
+        certificate = file.dataset.fingerprint if checked.certified else None
         if job.strict and checked.bad_lines:
             result.action = "refused"
             result.refusal = f"{file.location} has {checked.bad_lines:,} bad lines (--strict)."
-        elif stored == checked.sha256:
+        elif stored and stored.sha256 == checked.sha256:
             result.action = "skipped"
+            result.certified = _certify_kept(file, job, stored, checked.certified)
         elif job.dry_run:
             result.action = "would-copy" if server_side else "would-upload"
-            result.bytes = checked.size
+            result.bytes, result.certified = checked.size, checked.certified
         elif job.stop.is_set():
             return None
         elif server_side:
-            destination.copy_from(file, file.target, checked.sha256)  # type: ignore[union-attr]
+            result.certified = destination.copy_from(  # type: ignore[union-attr]
+                file, file.target, checked.sha256, certificate
+            )
             result.action, result.bytes = "copied", checked.size
         else:
-            destination.place(file.target, staged, checked.sha256)
+            result.certified = destination.place(file.target, staged, checked.sha256, certificate)
             result.action, result.bytes = "uploaded", checked.size
     return result
+
+
+def _certify_kept(file: SourceFile, job: Job, stored: Stored, certifiable: bool | None) -> bool:
+    """Whether a landing file kept as it is ends the run certified.
+
+    A local file's certificate is made to match its lines, certifiable (None: not judged again,
+    as it holds the certificate): set, or removed. An S3 object keeps its metadata, which only
+    a copy of the object could change.
+    """
+    fingerprint = file.dataset.fingerprint
+    holds = stored.certificate == fingerprint
+    destination = job.destination
+    if certifiable is None or not isinstance(destination, LocalDestination):
+        return holds
+    if job.dry_run or (certifiable and holds):
+        return certifiable
+    return destination.certify(file.target, fingerprint if certifiable else None, stored.version)
 
 
 def run_files(

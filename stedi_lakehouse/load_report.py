@@ -20,6 +20,8 @@ def describe_result(result: FileResult) -> list[str]:
     line = f"{verb:<12} {result.source} -> {result.destination}"
     if result.action != "refused" or result.bad_lines:  # a file refused unread has no count
         line += f"  {result.records:,} records"
+    if result.certified:
+        line += ", certified"
     if result.normalised:
         line += f"; normalised: {', '.join(result.normalised)}"
     lines = [line]
@@ -98,6 +100,7 @@ def summarise(
         "copied_server_side": sum(r.action in ("copied", "would-copy") for r in results),
         "skipped_unchanged": sum(r.action == "skipped" for r in results),
         "normalised": sum(bool(r.normalised) for r in results),
+        "certified": sum(r.certified for r in results),
         "refused": sum(r.action == "refused" for r in results),
         "not_loaded": sum(not s.litter for s in skipped),
         "litter": sum(s.litter for s in skipped),
@@ -124,7 +127,8 @@ def summary_line(totals: dict[str, Any], dry_run: bool) -> str:
         f"{totals['files']} files, {totals['uploaded']} {would}uploaded "
         f"({totals['copied_server_side']} copied server-side), "
         f"{totals['skipped_unchanged']} skipped unchanged, {totals['normalised']} normalised, "
-        f"{totals['refused']} refused; {others}{totals['deleted']} {would}deleted; "
+        f"{totals['certified']} certified, {totals['refused']} refused; "
+        f"{others}{totals['deleted']} {would}deleted; "
         f"{totals['records']:,} records ({by_dataset}), {totals['bad_lines']:,} bad lines; "
         f"{totals['bytes']:,} bytes {would}written."
     )

@@ -25,6 +25,7 @@ from stedi_lakehouse.line_stream import (
     Problem,
     check_lines,
     is_blank,
+    read_alike,
     refusal_for_long_line,
     split_lines,
 )
@@ -93,11 +94,13 @@ def normalise(raw: bytes, dataset: Dataset, name: str = "delivery.json") -> Chec
     return checked
 
 
-def raw_digest(handle: IO[bytes]) -> tuple[str, int]:
-    """The SHA-256 of a file's bytes as they are and its number of non-blank lines.
+def raw_digest(handle: IO[bytes], judge: Dataset | None = None) -> tuple[str, int, bool]:
+    """A file's SHA-256 as it is, its non-blank lines, whether its lines may be certified.
 
-    For the quick skip: a file whose bytes the destination already holds was judged when it
-    was written, so it is only counted.
+    For the quick skip: a file whose bytes the destination already holds was judged when it was
+    written, so it is only counted. Given a dataset, its lines are judged again for a certificate
+    it lacks (read_alike), up to the first line that is not read alike; a line handed over in
+    pieces (longer than a chunk) certifies nothing. Without a dataset the answer is False.
     """
     digest = hashlib.sha256()
 
@@ -106,8 +109,15 @@ def raw_digest(handle: IO[bytes]) -> tuple[str, int]:
             digest.update(chunk)
             yield chunk
 
-    lines = sum(end is not None and not is_blank(text) for text, end in split_lines(chunks()))
-    return digest.hexdigest(), lines
+    lines, alike, whole = 0, True, True
+    for text, end in split_lines(chunks()):
+        if end is None:
+            whole = False  # a piece of a long line
+            continue
+        lines += not is_blank(text)
+        alike = alike and whole and judge is not None and read_alike(text, judge)
+        whole = True
+    return digest.hexdigest(), lines, alike
 
 
 def sha256_hex(data: bytes) -> str:

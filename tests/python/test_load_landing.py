@@ -1,7 +1,8 @@
 """Tests of load_landing.py: normalisation, validation, local and S3 (moto server) loads.
 
 Besides: lines ended as the engines end them, encodings, gzip, line lengths, odd names, what
-is no delivery, --delete, the lock of a landing root, and never a traceback (docs/loader.md).
+is no delivery, --delete, the lock of a landing root, certified files, and never a traceback
+(docs/loader.md).
 """
 
 from __future__ import annotations
@@ -29,8 +30,20 @@ from botocore.exceptions import ClientError
 import load_landing
 from stedi_lakehouse import line_stream, load
 from stedi_lakehouse.aws import explain_aws_error
-from stedi_lakehouse.contract import DATASETS, validate_record
-from stedi_lakehouse.destinations import LocalDestination
+from stedi_lakehouse.contract import (
+    DATASETS,
+    SOURCES_YAML,
+    is_plain,
+    judge_line,
+    load_datasets,
+    validate_record,
+)
+from stedi_lakehouse.destinations import (
+    METADATA_CERTIFICATE,
+    XATTR_CERTIFICATE,
+    LocalDestination,
+    read_local_certificate,
+)
 from stedi_lakehouse.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
 from stedi_lakehouse.landing_lock import LOCK_NAME, LandingLock
 from stedi_lakehouse.line_stream import split_lines
@@ -1147,3 +1160,250 @@ def test_an_s3_source_with_odd_key_names_and_folder_markers_loads(moto_s3_client
     }
     skipped = {s["source"].rsplit("/", 1)[-1]: s["litter"] for s in summary["skipped"]}
     assert skipped == {".DS_Store": True, "notes.txt": False}
+
+
+# --------------------------------------------------------------------------- certified files
+
+# lines Spark's JSON source reads as the contract does: valid, keys spelled as declared, a null
+# in a declared key, a key the contract does not declare holding anything
+PLAIN = [
+    line(1),
+    b'{"user":"a@test.com","timestamp":1655564400001,"x":null,"y":-1.5,"z":0,"note":[1,{"a":true}]}',
+]
+CERTIFIED = b"\n".join(PLAIN) + b"\n"
+ACCELEROMETER_TARGET = "accelerometer/landing/accelerometer-1.json"
+
+
+def require_user_xattrs(folder: Path) -> None:
+    """Skip the test where the file system of its temporary folder has no user xattrs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / ".xattr-probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.stedi.probe", b"1")
+    except (OSError, AttributeError) as exc:
+        pytest.skip(f"the file system of {folder} has no user extended attributes ({exc})")
+    finally:
+        probe.unlink()
+
+
+def raw_certificate(path: Path) -> bytes | None:
+    """The extended attribute itself, whatever version of the file it names."""
+    try:
+        return os.getxattr(path, XATTR_CERTIFICATE)
+    except OSError:
+        return None
+
+
+def load_json(capsys, source: Path, dest: object, *args: object) -> dict:
+    """Load in this process with --json; the summary, after checking that the run succeeded."""
+    code, out, err = load_in_process(capsys, source, dest, "--json", *args)
+    assert code == EXIT_OK, err
+    return json.loads(out)
+
+
+def certified(summary: dict) -> dict[str, bool]:
+    return {Path(f["destination"]).name: f["certified"] for f in summary["files"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ('{"user":"a@test.com","x":1,"y":2.5,"z":null,"note":true}', True),
+        ('{"user":null,"timestamp":null}', True),
+        ('{"user":"a@test.com","x":true}', False),  # a bool is no number
+        ('{"user":"a@test.com","timestamp":1655564400001.0}', False),  # an int key, a float
+        ('{"user":"a@test.com","x":"1.5"}', False),
+        ('{"user":{"a":1}}', False),
+        ('{"User":"a@test.com"}', False),
+    ],
+)
+def test_is_plain_wants_declared_spellings_and_json_types(text, plain):
+    record = judge_line(text.encode(), ACCELEROMETER).record
+    assert record is not None and is_plain(record, ACCELEROMETER) is plain
+
+
+def test_plain_valid_lines_are_certified_with_the_datasets_fingerprint(tmp_path, capsys):
+    require_user_xattrs(tmp_path)
+    files = {**sample_files(), ACCELEROMETER_TARGET: CERTIFIED}
+    source, dest = write_tree(tmp_path / "src", files), tmp_path / "dest"
+    dry = load_json(capsys, source, dest, "--dry-run")
+    assert [(f["action"], f["certified"]) for f in dry["files"]] == [("would-upload", True)] * 3
+    summary = load_json(capsys, source, dest)
+    assert set(certified(summary).values()) == {True}
+    assert summary["totals"]["certified"] == 3
+    for dataset in DATASETS:
+        for path in (dest / dataset.name / "landing").iterdir():
+            assert read_local_certificate(path) == dataset.fingerprint
+            assert raw_certificate(path).split()[0].decode() == dataset.fingerprint
+    assert len({dataset.fingerprint for dataset in DATASETS}) == 3  # each dataset its own
+
+    code, out, _ = load_in_process(capsys, source, dest)  # a rerun: skipped, still certified
+    assert "unchanged" in out and "4 records, certified" in out and "3 certified" in out
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        pytest.param(b'{"user":"a@test.com","timestamp":1655', id="a bad line"),
+        pytest.param(b'{"user":"a@test.com","timeStamp":1655564400001}', id="key in another case"),
+        pytest.param(b'{"user":"a@test.com","timestamp":"1655564400001"}', id="quoted number"),
+        pytest.param(b'{"user":5,"timestamp":1655564400001}', id="number in a string key"),
+        pytest.param(b'{"user":"a@test.com","timestamp":1655564400001,"x":true}', id="bool"),
+        pytest.param("\u3000".encode(), id="blank to the models only"),
+    ],
+)
+def test_a_line_spark_reads_otherwise_leaves_its_file_uncertified(tmp_path, capsys, odd):
+    require_user_xattrs(tmp_path)
+    raw = CERTIFIED + odd + b"\n"
+    source = write_tree(tmp_path / "src", {ACCELEROMETER_TARGET: raw})
+    summary = load_json(capsys, source, tmp_path / "dest")
+    assert [f["action"] for f in summary["files"]] == ["uploaded"]
+    assert certified(summary) == {"accelerometer-1.json": False}
+    assert summary["totals"]["certified"] == 0
+    assert raw_certificate(tmp_path / "dest" / ACCELEROMETER_TARGET) is None
+
+
+def test_blank_lines_leave_a_file_certified(tmp_path, capsys):
+    require_user_xattrs(tmp_path)
+    raw = b"\n" + PLAIN[0] + b"\n  \t\n\n" + PLAIN[1] + b"\n \n"
+    source = write_tree(tmp_path / "src", {ACCELEROMETER_TARGET: raw})
+    summary = load_json(capsys, source, tmp_path / "dest")
+    assert certified(summary) == {"accelerometer-1.json": True}
+    assert read_local_certificate(tmp_path / "dest" / ACCELEROMETER_TARGET) == (
+        ACCELEROMETER.fingerprint
+    )
+
+
+def test_a_long_blank_line_leaves_a_file_certified_only_when_spark_skips_it_too():
+    spaces = b" " * (ACCELEROMETER.max_line_bytes + 1)
+    assert normalise(spaces + b"\n" + CERTIFIED, ACCELEROMETER).certified
+    assert not normalise(spaces + b"\x0c\n" + CERTIFIED, ACCELEROMETER).certified
+
+
+def test_a_document_is_certified_on_its_converted_lines(tmp_path, capsys):
+    require_user_xattrs(tmp_path)
+    plain = json.dumps([accelerometer(i) for i in range(3)], indent=2).encode()
+    quoted = json.dumps([{**accelerometer(1), "timestamp": str(T)}], indent=2).encode()
+    files = {ACCELEROMETER_TARGET: plain, "accelerometer/landing/quoted.json": quoted}
+    summary = load_json(capsys, write_tree(tmp_path / "src", files), tmp_path / "dest")
+    assert certified(summary) == {"accelerometer-1.json": True, "quoted.json": False}
+
+
+def test_a_rewritten_landing_file_keeps_a_consistent_certificate(tmp_path, capsys):
+    require_user_xattrs(tmp_path)
+    source, dest = (
+        write_tree(tmp_path / "src", {ACCELEROMETER_TARGET: CERTIFIED}),
+        tmp_path / "dest",
+    )
+    landed = dest / ACCELEROMETER_TARGET
+    assert certified(load_json(capsys, source, dest)) == {"accelerometer-1.json": True}
+
+    # the loader rewrites it with a line Spark reads otherwise: the new file has no certificate
+    (source / ACCELEROMETER_TARGET).write_bytes(
+        CERTIFIED + b'{"user":5,"timestamp":1655564400001}\n'
+    )
+    summary = load_json(capsys, source, dest)
+    assert [f["action"] for f in summary["files"]] == ["uploaded"]
+    assert certified(summary) == {"accelerometer-1.json": False}
+    assert raw_certificate(landed) is None
+
+    # and again with plain lines: certified anew
+    (source / ACCELEROMETER_TARGET).write_bytes(CERTIFIED + PLAIN[0] + b"\n")
+    assert certified(load_json(capsys, source, dest)) == {"accelerometer-1.json": True}
+    assert read_local_certificate(landed) == ACCELEROMETER.fingerprint
+
+    # a rewrite in place keeps the extended attribute, which then certifies nothing
+    landed.write_bytes(landed.read_bytes() + b'{"user":5}\n')
+    assert raw_certificate(landed) is not None
+    assert read_local_certificate(landed) is None
+    # nor does one written by anyone through the destinations (erase_customer.py does)
+    LocalDestination(dest).write(ACCELEROMETER_TARGET, CERTIFIED, sha256(CERTIFIED))
+    assert raw_certificate(landed) is None
+
+
+def test_a_file_skipped_unchanged_gets_the_certificate_its_lines_deserve(tmp_path, capsys):
+    require_user_xattrs(tmp_path)
+    odd = b'{"user":"a@test.com","timeStamp":1655564400001}\n'
+    files = {ACCELEROMETER_TARGET: CERTIFIED, "accelerometer/landing/odd.json": odd}
+    source, dest = write_tree(tmp_path / "src", files), tmp_path / "dest"
+    load_json(capsys, source, dest)
+    landed, odd_landed = dest / ACCELEROMETER_TARGET, dest / "accelerometer/landing/odd.json"
+    os.removexattr(landed, XATTR_CERTIFICATE)  # copied without its attributes, say
+    stale = f"0123456789abcdef {odd_landed.stat().st_size} {odd_landed.stat().st_mtime_ns}"
+    os.setxattr(odd_landed, XATTR_CERTIFICATE, stale.encode())  # under another contract
+    stamps = {path: path.stat().st_mtime_ns for path in (landed, odd_landed)}
+
+    for args in [("--dry-run",), (), ("--strict",)]:  # quick skip, dry and real; full judging
+        summary = load_json(capsys, source, dest, *args)
+        assert {f["action"] for f in summary["files"]} == {"skipped"}
+        assert certified(summary) == {"accelerometer-1.json": True, "odd.json": False}
+        if args == ("--dry-run",):  # which changes nothing
+            assert (raw_certificate(landed), raw_certificate(odd_landed)) == (None, stale.encode())
+    assert read_local_certificate(landed) == ACCELEROMETER.fingerprint
+    assert raw_certificate(odd_landed) is None
+    assert {path: path.stat().st_mtime_ns for path in (landed, odd_landed)} == stamps
+
+
+@pytest.mark.parametrize("refusal", ["raises", "missing"])
+def test_without_extended_attributes_files_load_uncertified(tmp_path, capsys, monkeypatch, refusal):
+    def refuse(*args: object) -> None:
+        raise OSError(95, "Operation not supported")
+
+    if refusal == "raises":
+        monkeypatch.setattr(os, "setxattr", refuse)
+    else:  # as on macOS
+        for name in ("setxattr", "getxattr", "removexattr"):
+            monkeypatch.delattr(os, name)
+    source, dest = write_tree(tmp_path / "src", sample_files()), tmp_path / "dest"
+    code, out, err = load_in_process(capsys, source, dest, "--json")
+    assert code == EXIT_OK, err
+    # nothing said per file but what was done: the JSON summary says it is uncertified
+    assert [line.split()[0] for line in err.splitlines()] == ["uploaded"] * 3
+    assert "certified" not in err
+    summary = json.loads(out)
+    assert summary["totals"]["certified"] == 0 and summary["totals"]["uploaded"] == 3
+    assert set(certified(summary).values()) == {False}
+    assert local_files(dest) == sample_files()
+
+
+def test_plain_valid_objects_are_certified_on_s3(tmp_path, capsys, moto_s3_client, moto_s3_bucket):
+    odd = b'{"user":"a@test.com","timestamp":"1655564400001"}\n'
+    files = {ACCELEROMETER_TARGET: CERTIFIED, "accelerometer/landing/odd.json": odd}
+    source = write_tree(tmp_path / "src", files)
+
+    def certificates(prefix: str) -> dict[str, str | None]:
+        return {
+            key.rsplit("/", 1)[-1]: moto_s3_client.head_object(Bucket=moto_s3_bucket, Key=key)[
+                "Metadata"
+            ].get(METADATA_CERTIFICATE)
+            for key in (f"{prefix}/{target}" for target in files)
+        }
+
+    expected = {"accelerometer-1.json": ACCELEROMETER.fingerprint, "odd.json": None}
+    summary = load_json(capsys, source, f"s3://{moto_s3_bucket}/a")  # uploaded
+    assert certified(summary) == {"accelerometer-1.json": True, "odd.json": False}
+    assert certificates("a") == expected
+    summary = load_json(capsys, f"s3://{moto_s3_bucket}/a", f"s3://{moto_s3_bucket}/b")
+    assert {f["action"] for f in summary["files"]} == {"copied"}  # server-side
+    assert certificates("b") == expected
+    summary = load_json(capsys, source, f"s3://{moto_s3_bucket}/a")  # skipped: as stored
+    assert certified(summary) == {"accelerometer-1.json": True, "odd.json": False}
+
+    # a rewrite by the loader replaces the metadata: the certificate goes with the old object
+    (source / ACCELEROMETER_TARGET).write_bytes(CERTIFIED + odd)
+    summary = load_json(capsys, source, f"s3://{moto_s3_bucket}/a")
+    assert certificates("a") == {"accelerometer-1.json": None, "odd.json": None}
+
+
+def test_the_fingerprint_changes_with_the_required_keys(tmp_path):
+    text = SOURCES_YAML.read_text()
+    assert "required_keys: [user, timestamp]" in text
+    copy = tmp_path / "_landing__sources.yml"
+    copy.write_text(text)
+    assert [d.fingerprint for d in load_datasets(copy)] == [d.fingerprint for d in DATASETS]
+    copy.write_text(text.replace("required_keys: [user, timestamp]", "required_keys: [user]"))
+    changed = {d.name: d.fingerprint for d in load_datasets(copy)}
+    for dataset in DATASETS:
+        assert (changed[dataset.name] == dataset.fingerprint) == (dataset.name != "accelerometer")
+        assert len(dataset.fingerprint) == 16 and int(dataset.fingerprint, 16) >= 0
