@@ -45,18 +45,21 @@ erase: check-java $(INSTALLED) profiles.yml
 test: check-java $(DEV_INSTALLED) profiles.yml
 	$(BIN)/python -m tools.thrift_server -- $(MAKE) --no-print-directory ci-checks
 
-# Everything `make test` runs while its Thrift server is up (STEDI_THRIFT_PORT is set).
+# Everything `make test` runs while its Thrift server is up (STEDI_THRIFT_PORT is set). The build
+# of the sample set runs dbt's unit tests, once; pytest reads its schema rather than building
+# the sample set again (tests/python/conftest.py), and runs the Athena contract, once.
+CI_TARGET := data/ci/target
 ci-checks:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m tools.sample_data data/ci/sample
 	$(BIN)/python load_landing.py data/ci/sample $(CI_LANDING_ROOT) --delete
-	STEDI_SCHEMA=stedi_ci $(BIN)/python -m stedi_lakehouse.build --target ci --no-java-check \
-		--landing-root $(CI_LANDING_ROOT)
+	STEDI_SCHEMA=stedi_ci DBT_TARGET_PATH=$(CI_TARGET) $(BIN)/python -m stedi_lakehouse.build \
+		--target ci --no-java-check --landing-root $(CI_LANDING_ROOT)
 	STEDI_SCHEMA=stedi_ci STEDI_LANDING_ROOT=$(CURDIR)/$(CI_LANDING_ROOT) $(BIN)/sqlfluff lint models tests
-	$(BIN)/pytest
-	# the unit tests on Athena ran in pytest's contract run (tests/python/test_athena_contract.py)
-	$(MAKE) --no-print-directory athena-contract ATHENA_CONTRACT_FLAGS=--no-unit-tests
+	STEDI_CI_SCHEMA=stedi_ci STEDI_CI_TARGET=$(CURDIR)/$(CI_TARGET) \
+		STEDI_CI_SAMPLE=$(CURDIR)/data/ci/sample STEDI_CI_LANDING=$(CURDIR)/$(CI_LANDING_ROOT) \
+		$(BIN)/pytest -n 2 --dist loadgroup
 
 # Proof that the project builds on Athena, without an AWS account (docs/athena.md): dbt-athena
 # against moto, the Athena SQL on DuckDB against Spark's zone counts, sqlfluff's athena dialect.

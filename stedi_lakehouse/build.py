@@ -111,30 +111,33 @@ def run_dbt(
     return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
 
 
-def with_landing_lines(vars_text: str, target_dir: Path) -> str | None:
-    """The dbt vars with the inventory's line counts (var landing_lines); None to stop the build.
+def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
+    """Count the delivered lines for the accounting test; False when the build must stop.
 
     The landing root is the var landing_root, else $STEDI_LANDING_ROOT, as dbt reads it. A file
-    the models cannot read stops the build here, with a sentence naming it.
+    the models cannot read stops the build here, with a sentence naming it. The counts go to
+    the test as $STEDI_LANDING_LINES, an environment variable, not a var: a changed var makes
+    dbt parse the whole project again, a changed variable only the files that read it.
     """
     dbt_vars = yaml.safe_load(vars_text) or {}
     root = dbt_vars.get("landing_root") or os.environ.get("STEDI_LANDING_ROOT")
+    os.environ.pop("STEDI_LANDING_LINES", None)
     if not root:
-        return vars_text  # dbt says the landing location is not set
+        return True  # dbt says the landing location is not set
     try:
         found = inventory.take(str(root), target_dir / "landing_line_counts.json")
     except (OSError, LoaderError) as error:
         print(f"build: error: cannot list the landing zone {root}: {error}", file=sys.stderr)
-        return None
+        return False
     if found.skipped:
         print(f"Skipped (operating-system files, not deliveries): {', '.join(found.skipped)}")
     if found.problems:
         print("build: error: the landing zone holds files the models cannot read:", file=sys.stderr)
         for problem in found.problems:
             print(f"  {problem}", file=sys.stderr)
-        return None
-    dbt_vars["landing_lines"] = found.lines
-    return yaml.safe_dump(dbt_vars, default_flow_style=True, width=10_000).strip()
+        return False
+    os.environ["STEDI_LANDING_LINES"] = json.dumps(found.lines)
+    return True
 
 
 def stage_and_build(
@@ -144,8 +147,7 @@ def stage_and_build(
 ) -> tuple[dbtRunnerResult, float] | None:
     """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
     target_dir = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
-    build_vars = with_landing_lines(options.vars, target_dir)
-    if build_vars is None:
+    if not count_landing_lines(options.vars, target_dir):
         return None
     common = ["--target", options.target, "--vars", options.vars]
     staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
@@ -153,7 +155,7 @@ def stage_and_build(
         return None
 
     started = time.monotonic()
-    build_args = ["build", "--target", options.target, "--vars", build_vars]
+    build_args = ["build", *common]
     if options.select:
         build_args += ["--select", options.select]
     if options.full_refresh:

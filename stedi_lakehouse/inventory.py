@@ -6,7 +6,7 @@ of megabytes. So before a build the landing folders are listed here, file by fil
 models cannot read stops the build with a sentence naming it (load_landing.py lands such
 deliveries readably), operating-system files are skipped and said, and the lines of every
 readable file are counted as Hadoop's line reader ends them (LF, CRLF or CR). The accounting
-test compares the models' lines with these counts (var `landing_lines`), so a file the parse
+test compares the models' lines with these counts ($STEDI_LANDING_LINES), so a file the parse
 cannot see fails the build instead of vanishing. Counts are kept per file version in the dbt
 target folder, so an incremental build reads only new files.
 """

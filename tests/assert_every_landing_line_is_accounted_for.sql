@@ -1,10 +1,10 @@
 -- Nothing is lost: every line the engine reads is a valid record or in landing_rejected_records
--- (a line of white space only is no record), and, when the build runner gives var
--- landing_lines, the engine reads every line delivered: stedi_lakehouse/inventory.py counts
--- them itself, apart from the engine's reader, which skips files it cannot see.
+-- (a line of white space only is no record), and, when the build runner gives the counts in
+-- STEDI_LANDING_LINES, the engine reads every line delivered: stedi_lakehouse/inventory.py
+-- counts them itself, apart from the engine's reader, which skips files it cannot see.
 
 {% set datasets = ['customer', 'accelerometer', 'step_trainer'] %}
-{% set delivered = var('landing_lines', none) %}
+{% set delivered = fromjson(env_var('STEDI_LANDING_LINES', 'null')) %}
 
 with
 

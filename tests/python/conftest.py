@@ -1,4 +1,9 @@
-"""Fixtures: a Spark Thrift server for the build tests; moto's S3 server on loopback."""
+"""Fixtures: a Spark Thrift server, the builds tests share, moto's S3 server on loopback.
+
+A build costs tens of seconds, so each landing set is built once per mode and session and the
+tests that read it share it; the sample set in strict mode is `make test`'s own build, which
+runs dbt's unit tests too (STEDI_CI_SCHEMA, STEDI_CI_TARGET, STEDI_CI_SAMPLE, STEDI_CI_LANDING).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,19 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
+from builds import STARTER_DATA, Build, bad_delivery, build
 from moto.server import ThreadedMotoServer
 
+from tools import sample_data
 from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, variables_to_remove
 from tools.net import free_port
 from tools.thrift_server import thrift_server
+
+RUBRIC = "{rubric_compatible: true}"
 
 
 class MotoS3Server:
@@ -111,3 +121,64 @@ def thrift_port() -> Iterator[int]:
         return
     with thrift_server() as port:
         yield port
+
+
+def built(outcome: Build) -> Build:
+    """A shared build, which must have passed for any test that reads it to mean anything."""
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def sample_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated sample set (seed 42): make test's, or one generated here."""
+    if os.environ.get("STEDI_CI_SAMPLE"):
+        return Path(os.environ["STEDI_CI_SAMPLE"])
+    sample = tmp_path_factory.mktemp("sample") / "sample"
+    assert sample_data.main([str(sample)]) == 0  # as `make run` generates it
+    return sample
+
+
+@pytest.fixture(scope="session")
+def sample_strict(
+    tmp_path_factory: pytest.TempPathFactory, thrift_port: int, sample_set: Path
+) -> Build:
+    """The sample set built in strict mode with its data tests: make test's build, if any."""
+    if os.environ.get("STEDI_CI_SCHEMA"):
+        target = Path(os.environ["STEDI_CI_TARGET"])
+        landing = Path(os.environ["STEDI_CI_LANDING"])
+        return Build(0, "", target, os.environ["STEDI_CI_SCHEMA"], landing)
+    return built(build(tmp_path_factory.mktemp("sample_strict"), thrift_port, sample_set))
+
+
+@pytest.fixture(scope="session")
+def sample_rubric(
+    tmp_path_factory: pytest.TempPathFactory, thrift_port: int, sample_set: Path
+) -> Build:
+    """The sample set built in rubric-compatible mode, with its data tests."""
+    return built(build(tmp_path_factory.mktemp("sample_rubric"), thrift_port, sample_set, RUBRIC))
+
+
+@pytest.fixture(scope="session")
+def starter_strict(tmp_path_factory: pytest.TempPathFactory, thrift_port: int) -> Build:
+    """The public starter data built in strict mode, with its data tests."""
+    if not STARTER_DATA.is_dir():
+        pytest.skip(f"the public starter data is not at {STARTER_DATA}; see README 'Starter data'")
+    return built(build(tmp_path_factory.mktemp("starter_strict"), thrift_port, STARTER_DATA))
+
+
+@pytest.fixture(scope="session")
+def starter_rubric(tmp_path_factory: pytest.TempPathFactory, thrift_port: int) -> Build:
+    """The public starter data built in rubric-compatible mode, with its data tests."""
+    if not STARTER_DATA.is_dir():
+        pytest.skip(f"the public starter data is not at {STARTER_DATA}; see README 'Starter data'")
+    tmp_path = tmp_path_factory.mktemp("starter_rubric")
+    return built(build(tmp_path, thrift_port, STARTER_DATA, RUBRIC))
+
+
+@pytest.fixture(scope="session")
+def bad_input_strict(tmp_path_factory: pytest.TempPathFactory, thrift_port: int) -> Build:
+    """A landing set with each kind of bad input (builds.bad_delivery), strict, data tests on."""
+    tmp_path = tmp_path_factory.mktemp("bad_input")
+    bad_delivery(tmp_path / "landing")
+    return built(build(tmp_path, thrift_port, tmp_path / "landing"))

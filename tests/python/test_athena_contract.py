@@ -28,6 +28,9 @@ from tools.athena.statements import statement_problem
 from tools.athena.trino_grammar import runs_on_trino, trino_problem
 from tools.athena.unit_tests import is_unit_test_select
 
+# the tests of this module share their builds: one pytest-xdist worker runs them all
+pytestmark = pytest.mark.xdist_group("athena")
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 S3_ROOT = "s3://stedi-athena-local/stedi"
 COURSE_LAYOUT = {
@@ -320,30 +323,77 @@ def test_the_trusted_and_curated_glue_tables_carry_the_descriptions(contract):
     )
 
 
-def test_a_build_without_persist_docs_fails_the_contract(tmp_path: Path):
-    """Without persist_docs on trusted, its Glue tables lack their descriptions, not curated's."""
+def mutate(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path.name} no longer holds the text this test breaks"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_copy_of_the_project_broken_in_five_ways_fails_the_contract_on_each(tmp_path: Path):
+    """One copy, five breaks in places of their own, each named by the contract it breaks.
+
+    Without persist_docs on trusted, its Glue tables lack their descriptions (curated's keep
+    theirs); valid Spark SQL that Athena's engine cannot run (backticks, rlike, a cast to
+    `string`), each in a model of its own; a column outside machine_learning_curated's contract.
+    customer_curated is left whole, and everything of it is still checked and passes.
+    """
     project = project_copy(tmp_path)
     config = project / "dbt_project.yml"
     persist = "      +persist_docs: {relation: true, columns: true}\n"
-    text = config.read_text()
-    assert text.count(persist) == 2
-    config.write_text(text.replace(persist, "", 1))  # the first is trusted's
-
+    assert config.read_text().count(persist) == 2
+    mutate(config, persist, "")  # the first is trusted's
+    models = project / "models"
+    mutate(
+        models / "landing" / "landing_rejected_records.sql",
+        "        'customer' as dataset,",
+        "        'customer' as `dataset`,",
+    )
+    mutate(
+        models / "trusted" / "accelerometer_trusted.sql",
+        "    where exclusion_reason is null\n",
+        "    where exclusion_reason is null and customer_email rlike '@'\n",
+    )
+    mutate(
+        models / "trusted" / "customer_trusted.sql",
+        "        -- ids\n        customer_email,",
+        "        -- ids\n        cast(customer_email as string) as customer_email,",
+    )
+    mutate(
+        models / "curated" / "machine_learning_curated.sql",
+        "        sensor_reading_at\n    from paired",
+        "        sensor_reading_at,\n        'x' as owner_contact\n    from paired",
+    )
+    landing = tmp_path / "landing"
+    bad_delivery(landing)
     result, report = run_contract(
         tmp_path,
         "--project-dir", str(project),
+        "--landing", f"bad={landing}",
         "--modes", "strict",
         "--no-spark",
-        "--no-unit-tests",
+        "--no-unit-tests",  # the fixture's run checks them; the next test breaks two
     )  # fmt: skip
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Athena contract: FAILED" in result.stdout
-    assert "strict: customer_trusted: its Glue table lacks the model's description" in result.stderr
+    failures = result.stderr
+    # persist_docs: the trusted tables lack their descriptions, the untouched curated one not
+    assert "strict: customer_trusted: its Glue table lacks the model's description" in failures
     assert "strict: customer_trusted.serial_number: its Glue column lacks its description" in (
-        result.stderr
+        failures
     )
-    problems = report["docs_problems"]
-    assert problems and all("_trusted" in problem for problem in problems)
+    assert not [p for p in report["docs_problems"] if "customer_curated" in p]
+    # the Spark-only constructs, each in its model
+    assert "model.stedi_lakehouse.landing_rejected_records: does not parse" in failures
+    assert "model.stedi_lakehouse.accelerometer_trusted: Trino's grammar refuses it" in failures
+    assert "model.stedi_lakehouse.customer_trusted: casts to Spark's type `string`" in failures
+    # the column outside the contract, and the other contracted tables kept theirs
+    assert "machine_learning_curated breaks its model contract" in failures
+    assert "['owner_contact']" in failures
+    assert "customer_curated breaks" not in failures
+    # the rest is still checked: DuckDB builds what sqlglot parses
+    counts = report["athena_counts"]["bad strict"]
+    assert counts["customer_curated"] == 1
+    assert counts["landing_rejected_records"] is None
 
 
 def test_a_unit_test_with_spark_sql_or_a_wrong_expectation_fails_the_contract(tmp_path: Path):
@@ -352,20 +402,15 @@ def test_a_unit_test_with_spark_sql_or_a_wrong_expectation_fails_the_contract(tm
     definitions = yaml.safe_load(tests_file.read_text())
     tests = {test["name"]: test for test in definitions["unit_tests"]}
     spark_sql, wrong = (
-        "customer_without_research_consent_key_is_excluded",
-        "customer_with_research_consent_zero_is_excluded",
-    )
-    assert (
-        tests[spark_sql]["expect"]
-        == tests[wrong]["expect"]
-        == {"rows": [{"customer_email": "bob@test.com"}]}
+        "customer_trusted_keeps_the_records_without_a_reason",
+        "step_trainer_duplicate_delivery_counts_once",
     )
     # an expectation written in Spark SQL, which DuckDB accepts and Athena's engine does not
     tests[spark_sql]["expect"] = {
         "format": "sql",
-        "rows": "select cast('bob@test.com' as string) as customer_email",
+        "rows": "select cast('ann@test.com' as string) as customer_email",
     }
-    tests[wrong]["expect"] = {"rows": [{"customer_email": "ann@test.com"}]}
+    tests[wrong]["expect"]["rows"][0]["distance_from_object"] = 999
     tests_file.write_text(yaml.safe_dump(definitions, sort_keys=False))
 
     result, report = run_contract(
@@ -373,90 +418,13 @@ def test_a_unit_test_with_spark_sql_or_a_wrong_expectation_fails_the_contract(tm
     )
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Athena contract: FAILED" in result.stdout
-    node = "unit_test.stedi_lakehouse.customer_trusted."
-    assert f"{node}{spark_sql}: casts to Spark's type `string`" in result.stderr
-    assert f"{node}{wrong}: dbt says fail" in result.stderr
-    assert f"{node}{wrong}: 2 rows differ between the actual and the expected" in result.stderr
+    node = "unit_test.stedi_lakehouse."
+    assert f"{node}customer_trusted.{spark_sql}: casts to Spark's type `string`" in result.stderr
+    assert f"{node}step_trainer_trusted.{wrong}: dbt says fail" in result.stderr
     # the other unit tests still ran and passed
     problems = report["unit_tests"]["problems"]
     assert problems and all(spark_sql in p or wrong in p for p in problems)
     assert len(report["unit_tests"]["outcomes"]) == len(unit_tests_in_project(project))
-
-
-@pytest.mark.parametrize(
-    ("spark_sql", "problem"),
-    [
-        # sqlglot refuses backticks; Trino's grammar refuses rlike and knows no type `string`
-        ("select distinct `customer_email`", "does not parse"),
-        (
-            "select distinct customer_email from readings where customer_email rlike '@' --",
-            "Trino's grammar refuses it",
-        ),
-        (
-            "select distinct cast(customer_email as string) as customer_email",
-            "casts to Spark's type `string`",
-        ),
-    ],
-    ids=["backticks", "rlike", "cast-as-string"],
-)
-def test_a_spark_only_construct_in_a_model_fails_the_contract(
-    tmp_path: Path, spark_sql: str, problem: str
-):
-    project = project_copy(tmp_path)
-    model = project / "models" / "curated" / "customer_curated.sql"
-    sql = model.read_text()
-    assert "select distinct customer_email from readings" in sql
-    # valid Spark SQL, which Athena's engine cannot run
-    model.write_text(sql.replace("select distinct customer_email", spark_sql, 1))
-
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
-    result, report = run_contract(
-        tmp_path,
-        "--project-dir", str(project),
-        "--landing", f"bad={landing}",
-        "--modes", "strict",
-        "--no-spark",
-        "--no-unit-tests",  # the fixture's run checks them; this checks the model
-    )  # fmt: skip
-    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"model.stedi_lakehouse.customer_curated: {problem}" in result.stderr
-    assert "Athena contract: FAILED" in result.stdout
-    # the rest is still checked: DuckDB builds what sqlglot parses
-    counts = report["athena_counts"]["bad strict"]
-    assert counts["customer_trusted"] == 1
-    if problem == "does not parse":
-        assert counts["customer_curated"] is None
-
-
-def test_a_column_outside_the_model_contract_fails_the_contract(tmp_path: Path):
-    """The contract's allow-list of columns holds for the Athena SQL too, not only on Spark."""
-    project = project_copy(tmp_path)
-    model = project / "models" / "curated" / "machine_learning_curated.sql"
-    sql = model.read_text()
-    assert "        sensor_reading_at\n    from paired" in sql
-    model.write_text(
-        sql.replace(
-            "        sensor_reading_at\n    from paired",
-            "        sensor_reading_at,\n        'x' as owner_contact\n    from paired",
-        )
-    )
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
-    result, report = run_contract(
-        tmp_path,
-        "--project-dir", str(project),
-        "--landing", f"bad={landing}",
-        "--modes", "strict",
-        "--no-spark",
-        "--no-unit-tests",
-    )  # fmt: skip
-    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "machine_learning_curated breaks its model contract" in result.stderr
-    assert "['owner_contact']" in result.stderr
-    # the other contracted tables were compared and kept theirs
-    assert "customer_curated breaks" not in result.stderr
-    assert report["athena_counts"]["bad strict"]["customer_curated"] == 1
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,9 @@ from tools.athena.iam import POLICY_FILE, Call, calls_of, denied, policy_for_sta
 from tools.athena.trino_to_duckdb import to_duckdb
 from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
 
+# the tests of this module share their builds: one pytest-xdist worker runs them all
+pytestmark = pytest.mark.xdist_group("athena")
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SMOKE_POLICY_FILE = PROJECT_DIR / "docs" / "iam" / "smoke-test-policy.json"
 EXPECTED = json.loads(smoke.EXPECTED_FILE.read_text())
@@ -202,7 +205,7 @@ def test_help_documents_the_exit_codes():
 
 def test_the_expected_figures_are_those_of_a_spark_build(thrift_port, loaded_tiny_set, tmp_path):
     # the whole build, data tests included, as the smoke test runs it on Athena
-    spark = build(tmp_path, thrift_port, loaded_tiny_set, extra=["--skip-unit-tests"])
+    spark = build(tmp_path, thrift_port, loaded_tiny_set)
     try:
         assert spark.returncode == 0, spark.output[-3000:]
         rows = query(

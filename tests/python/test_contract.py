@@ -83,7 +83,7 @@ def test_loader_and_models_give_every_edge_line_the_same_verdict(tmp_path: Path,
         for dataset in EDGES
     }
     by_loader = loader_verdicts(PROJECT_DIR / "load_landing.py", landing, tmp_path)
-    outcome = build(tmp_path, thrift_port, landing, extra=["--skip-unit-tests"])
+    outcome = build(tmp_path, thrift_port, landing)
     assert outcome.returncode == 0, outcome.output[-3000:]
     by_models = model_verdicts(thrift_port, outcome.schema)
     for dataset, edges in every_edge.items():
@@ -130,9 +130,7 @@ def test_a_required_key_declared_once_changes_the_loader_and_the_models(
     )
     by_loader = loader_verdicts(project / "load_landing.py", landing, tmp_path)
     assert by_loader["accelerometer"] == {without_x: "missing required key x"}
-    outcome = build(
-        tmp_path, thrift_port, landing, project_dir=project, extra=["--skip-unit-tests"]
-    )
+    outcome = build(tmp_path, thrift_port, landing, project_dir=project)
     assert outcome.returncode == 0, outcome.output[-3000:]
     assert model_verdicts(thrift_port, outcome.schema)["accelerometer"] == {
         without_x: "missing required key x"

@@ -29,7 +29,7 @@ def test_every_trusted_and_curated_model_has_an_enforced_contract_with_typed_col
     zone_models = [
         node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] in ("trusted", "curated")
+        if node["resource_type"] == "model" and node["fqn"][1:-1] in (["trusted"], ["curated"])
     ]
     assert {node["name"] for node in zone_models} >= {
         "machine_learning_curated",
@@ -59,7 +59,7 @@ def test_every_trusted_and_curated_model_persists_its_descriptions(manifest):
     zone_models = [
         node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] in ("trusted", "curated")
+        if node["resource_type"] == "model" and node["fqn"][1:-1] in (["trusted"], ["curated"])
     ]
     for node in zone_models:
         assert node["config"]["persist_docs"] == {"relation": True, "columns": True}, node["name"]

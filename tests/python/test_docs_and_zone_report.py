@@ -1,6 +1,6 @@
 """What a person sees after a build: the docs' row counts and target/zone_report.html.
 
-One build of the sample set through the Thrift server, then `dbt docs generate` into the same
+The shared strict build of the sample set (conftest.py), then `dbt docs generate` into its
 target folder; the docs page and the zone report are opened in headless Chromium.
 """
 
@@ -16,28 +16,27 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, Build, build, check_zone_report, query
+from builds import PROJECT_DIR, Build, check_zone_report, query
 from chromium import needs_chromium, rendered_dom, served
 
 from tools.layout import ZONE_TABLES
 
+# the tests of this module share their builds: one pytest-xdist worker runs them all
+pytestmark = pytest.mark.xdist_group("sample")
+
 
 @pytest.fixture(scope="module")
-def documented_build(tmp_path_factory: pytest.TempPathFactory, thrift_port: int) -> Build:
-    """A strict build of the sample set whose target folder also holds the docs' catalog."""
-    tmp_path = tmp_path_factory.mktemp("docs")
-    sample = tmp_path / "sample"
-    generator = [sys.executable, "-m", "tools.sample_data", str(sample)]
-    subprocess.run(generator, check=True, capture_output=True, cwd=PROJECT_DIR)
-    outcome = build(tmp_path, thrift_port, sample, extra=["--skip-tests"])
-    assert outcome.returncode == 0, outcome.output[-3000:]
+def documented_build(
+    tmp_path_factory: pytest.TempPathFactory, thrift_port: int, sample_strict: Build
+) -> Build:
+    """The strict build of the sample set, its target folder holding the docs' catalog too."""
     env = {
         **os.environ,
         "STEDI_THRIFT_PORT": str(thrift_port),
-        "STEDI_SCHEMA": outcome.schema,
-        "STEDI_LANDING_ROOT": str(sample.resolve()),
-        "DBT_TARGET_PATH": str(outcome.target_dir),
-        "DBT_LOG_PATH": str(tmp_path / "logs_docs"),
+        "STEDI_SCHEMA": sample_strict.schema,
+        "STEDI_LANDING_ROOT": str(sample_strict.landing_root.resolve()),
+        "DBT_TARGET_PATH": str(sample_strict.target_dir),
+        "DBT_LOG_PATH": str(tmp_path_factory.mktemp("logs_docs")),
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
     }
     dbt = str(Path(sys.executable).parent / "dbt")
@@ -49,7 +48,7 @@ def documented_build(tmp_path_factory: pytest.TempPathFactory, thrift_port: int)
         text=True,
     )
     assert generated.returncode == 0, generated.stdout[-3000:]
-    return outcome
+    return sample_strict
 
 
 def test_the_catalog_holds_the_real_row_count_of_every_table(

@@ -29,7 +29,8 @@ from test_incremental import ZONE_TABLES, zone_checksums
 from stedi_lakehouse.names import landing_files
 from tools import sample_data
 
-pytestmark = pytest.mark.usefixtures("own_tombstones")
+# the tests of this module share their builds: one pytest-xdist worker runs them all
+pytestmark = [pytest.mark.xdist_group("erasure"), pytest.mark.usefixtures("own_tombstones")]
 HEADER = "email_sha256,erased_at,request_id\n"
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from builds import STARTER_DATA
 
 import load_landing
 from stedi_lakehouse import line_stream, load
@@ -55,7 +56,6 @@ from tools.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOADER = REPO_ROOT / "load_landing.py"
-STARTER_DATA = (Path(__file__).parents[2] / ".." / "shared" / "data" / "udacity-starter").resolve()
 
 
 EXIT_OK, EXIT_INVALID_INPUT, EXIT_REFUSED, EXIT_AWS_ERROR = 0, 2, 3, 4

@@ -17,12 +17,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, bad_delivery, build, check_zone_report, query, write_lines
+from builds import (
+    PROJECT_DIR,
+    STARTER_DATA,
+    Build,
+    bad_delivery,
+    build,
+    check_zone_report,
+    query,
+    write_lines,
+)
 from reference_counts import reference_counts
 
 from tools.layout import ZONE_TABLES
-
-STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
 
 RUBRIC_FIGURES = {
     "customer_trusted": 482,
@@ -32,47 +39,35 @@ RUBRIC_FIGURES = {
     "machine_learning_curated": 43_681,
 }
 
-needs_starter_data = pytest.mark.skipif(
-    not STARTER_DATA.is_dir(),
-    reason=f"the public starter data is not at {STARTER_DATA}; see README 'Starter data'",
-)
+
+@pytest.mark.xdist_group("starter")
+def test_starter_data_in_rubric_mode_gives_the_published_figures(starter_rubric: Build):
+    assert list(starter_rubric.counts) == ZONE_TABLES
+    assert {name: starter_rubric.counts[name] for name in RUBRIC_FIGURES} == RUBRIC_FIGURES
+    assert starter_rubric.counts["landing_rejected_records"] == 0
 
 
-@needs_starter_data
-def test_starter_data_in_rubric_mode_gives_the_published_figures(tmp_path: Path, thrift_port: int):
-    outcome = build(tmp_path, thrift_port, STARTER_DATA, "{rubric_compatible: true}")
-    assert outcome.returncode == 0, outcome.output[-3000:]
-    assert list(outcome.counts) == ZONE_TABLES
-    assert {name: outcome.counts[name] for name in RUBRIC_FIGURES} == RUBRIC_FIGURES
-    assert outcome.counts["landing_rejected_records"] == 0
-
-
-@needs_starter_data
+@pytest.mark.xdist_group("starter")
 def test_starter_data_in_strict_mode_matches_the_reference_and_passes_its_tests(
-    tmp_path: Path, thrift_port: int
+    starter_strict: Build,
 ):
-    outcome = build(tmp_path, thrift_port, STARTER_DATA)
-    assert outcome.returncode == 0, outcome.output[-3000:]
     expected = reference_counts(STARTER_DATA, rubric_compatible=False)
-    assert {name: outcome.counts[name] for name in expected} == expected
+    assert {name: starter_strict.counts[name] for name in expected} == expected
     # consent time and device ownership only remove rows
     for name in ["accelerometer_trusted", "step_trainer_trusted", "machine_learning_curated"]:
-        assert outcome.counts[name] < RUBRIC_FIGURES[name], name
-    assert "assert_no_reading_before_research_consent" in outcome.output
+        assert starter_strict.counts[name] < RUBRIC_FIGURES[name], name
+    assert "assert_no_reading_before_research_consent" in starter_strict.output
 
 
-@pytest.mark.parametrize("rubric_compatible", [False, True], ids=["strict", "rubric"])
+@pytest.mark.xdist_group("sample")
+@pytest.mark.parametrize("mode", ["strict", "rubric"])
 def test_sample_data_matches_the_reference(
-    tmp_path: Path, thrift_port: int, rubric_compatible: bool
+    request: pytest.FixtureRequest, sample_set: Path, mode: str
 ):
     """The generated set has every awkward case: reused serials, late consent, withdrawals."""
-    sample = tmp_path / "sample"
-    generator = [sys.executable, "-m", "tools.sample_data", str(sample)]
-    subprocess.run(generator, check=True, capture_output=True, cwd=PROJECT_DIR)
-    vars_yaml = "{rubric_compatible: true}" if rubric_compatible else "{}"
-    outcome = build(tmp_path, thrift_port, sample, vars_yaml)
-    assert outcome.returncode == 0, outcome.output[-3000:]
-    expected = reference_counts(sample, rubric_compatible)
+    outcome: Build = request.getfixturevalue(f"sample_{mode}")
+    rubric_compatible = mode == "rubric"
+    expected = reference_counts(sample_set, rubric_compatible)
     assert {name: outcome.counts[name] for name in expected} == expected
     assert outcome.counts["landing_rejected_records"] == 0
     # the zone report's picture: its figures and the reasons rows left add up to the counts
@@ -85,12 +80,9 @@ def test_sample_data_matches_the_reference(
         assert left["machine_learning_curated", "cross_person_pair"] == 0
 
 
-def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_port: int):
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
-    outcome = build(tmp_path, thrift_port, landing)
-    # quarantined lines warn; they do not fail the build
-    assert outcome.returncode == 0, outcome.output[-3000:]
+@pytest.mark.xdist_group("bad_input")
+def test_bad_input_is_quarantined_and_nothing_is_lost(bad_input_strict: Build, thrift_port: int):
+    outcome = bad_input_strict  # quarantined lines warn; they do not fail the build
     assert outcome.counts == {
         "customer_landing": 6,
         "accelerometer_landing": 12,
@@ -127,23 +119,21 @@ def test_bad_input_is_quarantined_and_nothing_is_lost(tmp_path: Path, thrift_por
     assert readings == [("ann.lee@test.com", 1655564402000), ("ann.lee@test.com", 1655564402001)]
 
 
+@pytest.mark.xdist_group("bad_input")
 def test_descriptions_are_the_comments_of_the_trusted_and_curated_tables(
-    tmp_path: Path, thrift_port: int
+    bad_input_strict: Build, thrift_port: int
 ):
     """persist_docs: `describe table` shows the model's description and each column's.
 
     The descriptions are read from the build's manifest, as dbt rendered them from the YAML; a
-    column's comment is its description on one line (macros/cross_engine/alter_column_comment.sql).
+    column's comment is its description on one line (macros/overrides/alter_column_comment.sql).
     """
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
-    outcome = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
-    assert outcome.returncode == 0, outcome.output[-3000:]
+    outcome = bad_input_strict
     manifest = json.loads((outcome.target_dir / "manifest.json").read_text())
     models = [
         node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] in ("trusted", "curated")
+        if node["resource_type"] == "model" and node["fqn"][1:-1] in (["trusted"], ["curated"])
     ]
     assert len(models) == 5
     for node in models:
@@ -163,43 +153,48 @@ def test_descriptions_are_the_comments_of_the_trusted_and_curated_tables(
     assert any("'" in c["description"] for node in models for c in node["columns"].values())
 
 
-def test_a_stale_landing_zone_warns_and_then_fails_the_build(tmp_path: Path, thrift_port: int):
-    """Freshness is the newest file's modification time, against the vars' thresholds."""
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
+def old_bad_delivery(root: Path) -> Path:
+    """The bad delivery with every file written 36 hours ago: a stale landing zone."""
+    bad_delivery(root)
     day_and_a_half_ago = time.time() - 36 * 3600
-    for path in landing.rglob("*.json"):
+    for path in root.rglob("*.json"):
         os.utime(path, (day_and_a_half_ago, day_and_a_half_ago))
-    warned = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
-    assert warned.returncode == 0, warned.output[-3000:]
-    assert re.search(r"customer_landing +warn +36\.0 h ago", warned.output), warned.output[-3000:]
-    assert "WARNING: the landing zone is stale (warn)" in warned.output
-    failed = build(
-        tmp_path,
-        thrift_port,
-        landing,
-        "{landing_warn_after_hours: 6, landing_error_after_hours: 12}",
-        extra=["--skip-tests"],
-    )
+    return root
+
+
+def test_a_stale_landing_zone_fails_the_build_past_the_error_threshold(
+    tmp_path: Path, thrift_port: int
+):
+    """Freshness is the newest file's modification time, against the vars' thresholds."""
+    thresholds = "{landing_warn_after_hours: 6, landing_error_after_hours: 12}"
+    landing = old_bad_delivery(tmp_path / "landing")
+    failed = build(tmp_path, thrift_port, landing, thresholds, extra=["--skip-tests"])
     assert failed.returncode == 1, failed.output[-3000:]
+    assert re.search(r"customer_landing +error +36\.0 h ago", failed.output), failed.output[-3000:]
     assert "WARNING: the landing zone is stale (error)" in failed.output
     # the zones are built all the same: staleness is reported, not hidden behind a failure
     assert failed.counts["customer_trusted"] == 1
 
 
-def test_rubric_mode_builds_and_passes_its_tests(tmp_path: Path, thrift_port: int):
-    """Rubric mode on data made here, so that it is checked without the starter data too."""
-    landing = tmp_path / "landing"
-    bad_delivery(landing)
+def test_rubric_mode_builds_and_passes_its_tests_and_a_stale_zone_only_warns(
+    tmp_path: Path, thrift_port: int
+):
+    """Rubric mode on data made here, so that it is checked without the starter data too; its
+    files are 36 hours old, past the default warning threshold (24 h), short of the error's."""
+    landing = old_bad_delivery(tmp_path / "landing")
     # a reading of Ann's before her consent (1000): rubric mode keeps it
     write_lines(
         landing / "accelerometer/landing/accelerometer-2.json",
         ['{"user":"ann.lee@test.com","timestamp":1655564400900,"x":0,"y":0,"z":1}'],
     )
+    day_and_a_half_ago = time.time() - 36 * 3600
+    os.utime(landing / "accelerometer/landing/accelerometer-2.json", (day_and_a_half_ago,) * 2)
     outcome = build(tmp_path, thrift_port, landing, "{rubric_compatible: true}")
     assert outcome.returncode == 0, outcome.output[-3000:]
     assert "Zone report (ci, rubric_compatible)" in outcome.output
     assert outcome.counts["accelerometer_trusted"] == 3
+    assert re.search(r"customer_landing +warn +36\.0 h ago", outcome.output), outcome.output
+    assert "WARNING: the landing zone is stale (warn)" in outcome.output
 
 
 def test_missing_java_is_one_clear_sentence(tmp_path: Path):
@@ -308,9 +303,9 @@ def test_contract_and_privacy_guards_stop_a_build_that_breaks_them(
 
     # a leak that passes the contract (the column is added to it too): the data tests stop it
     mutate(
-        models / "trusted" / "customer_trusted.sql",
-        "        share_with_research_as_of_date > 0\n        and",
-        "        true\n        and",
+        models / "trusted" / "steps" / "customer_records_judged.sql",
+        "            when customer_state != 'trusted' then customer_state\n",
+        "",
     )
     mutate(
         machine_learning,

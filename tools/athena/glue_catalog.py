@@ -177,7 +177,8 @@ def persisted_docs_problems(
     glue = boto3.client("glue", region_name=REGION)
     tables, columns, problems = 0, 0, []
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "model" or node["fqn"][1] not in zones:
+        # the zone tables: the models of the zone folders themselves, not of their steps/
+        if node["resource_type"] != "model" or node["fqn"][1:-1] not in [[zone] for zone in zones]:
             continue
         name, tables = node["alias"], tables + 1
         try:

@@ -114,6 +114,13 @@ def trino_is_json_scalar(node: exp.Expression) -> exp.Expression:
     return sqlglot.parse_one(f"json_type({value}) not in ('OBJECT', 'ARRAY')", read="duckdb")
 
 
+def trino_utf8_length(node: exp.Expression) -> exp.Expression:
+    """length(to_utf8(text)), the bytes of a text: DuckDB's strlen counts bytes."""
+    if not (isinstance(node, exp.Length) and isinstance(node.this, exp.Encode)):
+        return node
+    return sqlglot.parse_one(f"strlen({node.this.this.sql('duckdb')})", read="duckdb")
+
+
 INTEGER_TYPES = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT}
 INTEGER_TYPES |= {exp.DataType.Type.INT, exp.DataType.Type.BIGINT}
 
@@ -139,6 +146,7 @@ def to_duckdb(query: exp.Expression) -> str:
         trino_is_json_scalar,
         trino_map_lambda,
         trino_integer_cast,
+        trino_utf8_length,
     ]
     for rewrite in rewrites:
         # again until nothing changes: a rewritten map lambda may hold another one
