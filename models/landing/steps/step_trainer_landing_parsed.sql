@@ -74,8 +74,9 @@ quarantine as (
         -- not UTF-8 as U+FFFD (a string column holds UTF-8 only)
         case
             when rejection_reason is not null
-                then left(
+                then substring(
                     {{ valid_utf8('raw_line') }},
+                    1,
                     {{ landing_contract('step_trainer_landing')['max_line_bytes'] }}
                 )
         end as quarantined_line
