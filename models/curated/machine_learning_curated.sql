@@ -40,10 +40,10 @@ paired as (
         on
             step_trainer_readings.serial_number = device_owners.serial_number
             and accelerometer_readings.customer_email = device_owners.customer_email
-    {%- if not var('rubric_compatible') %}
-    -- privacy-strict: and the phone's owner owns the device
-    where device_owners.serial_number is not null
-    {%- endif %}
+    {% if not var('rubric_compatible') %}
+        -- privacy-strict: and the phone's owner owns the device
+        where device_owners.serial_number is not null
+    {% endif %}
 ),
 
 final as (

@@ -42,10 +42,10 @@ judged as (
             -- a reading of an e-mail without any customer record has no consent either
             when coalesce(customer_states.customer_state, 'no_consent') != 'trusted'
                 then coalesce(customer_states.customer_state, 'no_consent')
-            {%- if not var('rubric_compatible') %}
-            -- privacy-strict: nothing recorded before the customer agreed
-            when readings.reading_time < consents.research_consent_time then 'before_consent'
-            {%- endif %}
+            {% if not var('rubric_compatible') %}
+                -- privacy-strict: nothing recorded before the customer agreed
+                when readings.reading_time < consents.research_consent_time then 'before_consent'
+            {% endif %}
         end as exclusion_reason
     from readings
     left join customer_states

@@ -56,13 +56,13 @@ judged as (
         case
             when readings.rejection_reason is not null then 'quarantined'
             when curated_devices.serial_number is null then 'no_curated_owner'
-            {%- if not var('rubric_compatible') %}
-            -- privacy-strict: nothing recorded before every owner agreed
-            when device_consent.consenting_owner_count != device_consent.owner_count
-                then 'non_consenting_owner'
-            when readings.sensor_reading_time < device_consent.research_consent_time
-                then 'before_consent'
-            {%- endif %}
+            {% if not var('rubric_compatible') %}
+                -- privacy-strict: nothing recorded before every owner agreed
+                when device_consent.consenting_owner_count != device_consent.owner_count
+                    then 'non_consenting_owner'
+                when readings.sensor_reading_time < device_consent.research_consent_time
+                    then 'before_consent'
+            {% endif %}
         end as exclusion_reason
     from readings
     left join curated_devices
