@@ -104,7 +104,7 @@ def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProces
     return result, report
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def contract(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict]:
     """One contract run, Spark included, on the bad input in strict mode."""
     work_dir = tmp_path_factory.mktemp("athena_contract")

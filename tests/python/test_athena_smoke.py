@@ -69,7 +69,7 @@ class StandInRun:
     requests: list[dict]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def stand_in_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandInRun]:
     """One smoke run on moto, through load, staging and the build on athena_local."""
     from moto.moto_api import recorder
@@ -93,7 +93,7 @@ def stand_in_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandInRu
         recorder._location = saved_location
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def loaded_tiny_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny landing set as load_landing.py writes it, as the smoke test loads it to S3."""
     work = tmp_path_factory.mktemp("smoke")

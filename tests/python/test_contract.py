@@ -153,7 +153,7 @@ def test_the_unit_tests_give_the_declared_contract():
         for dataset in load_datasets()
     }
     unit_tests = yaml.safe_load(
-        (PROJECT_DIR / "models/landing/_landing__unit_tests.yml").read_text()
+        (PROJECT_DIR / "models/landing/steps/_landing_steps__unit_tests.yml").read_text()
     )
     checked = 0
     for test in unit_tests["unit_tests"]:

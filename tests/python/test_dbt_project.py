@@ -13,7 +13,7 @@ import pytest
 from builds import PROJECT_DIR
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("parse")
     if not (PROJECT_DIR / "profiles.yml").exists():

@@ -25,7 +25,7 @@ from tools.layout import ZONE_TABLES
 pytestmark = pytest.mark.xdist_group("sample")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def documented_build(
     tmp_path_factory: pytest.TempPathFactory, thrift_port: int, sample_strict: Build
 ) -> Build:

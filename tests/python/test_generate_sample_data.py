@@ -46,7 +46,7 @@ def _consents(record: dict) -> bool:
     return bool(record.get("shareWithResearchAsOfDate"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def data(tmp_path_factory) -> dict[str, list[dict]]:
     out = tmp_path_factory.mktemp("sample")
     assert gen.main([str(out)]) == 0
