@@ -116,12 +116,14 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
 
     The landing root is the var landing_root, else $STEDI_LANDING_ROOT, as dbt reads it. A file
     the models cannot read stops the build here, with a sentence naming it. The counts go to
-    the test as $STEDI_LANDING_LINES, an environment variable, not a var: a changed var makes
-    dbt parse the whole project again, a changed variable only the files that read it.
+    the test as $STEDI_LANDING_LINES, the files the loader certified to the parse as
+    $STEDI_CERTIFIED_FILES: environment variables, not vars, as a changed var makes dbt parse
+    the whole project again, a changed variable only the files that read it.
     """
     dbt_vars = yaml.safe_load(vars_text) or {}
     root = dbt_vars.get("landing_root") or os.environ.get("STEDI_LANDING_ROOT")
-    os.environ.pop("STEDI_LANDING_LINES", None)
+    for name in ("STEDI_LANDING_LINES", "STEDI_CERTIFIED_FILES"):
+        os.environ.pop(name, None)
     if not root:
         return True  # dbt says the landing location is not set
     try:
@@ -137,6 +139,7 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
             print(f"  {problem}", file=sys.stderr)
         return False
     os.environ["STEDI_LANDING_LINES"] = json.dumps(found.lines)
+    os.environ["STEDI_CERTIFIED_FILES"] = json.dumps(found.certified)
     return True
 
 

@@ -7,8 +7,10 @@ models cannot read stops the build with a sentence naming it (load_landing.py la
 deliveries readably), operating-system files are skipped and said, and the lines of every
 readable file are counted as Hadoop's line reader ends them (LF, CRLF or CR). The accounting
 test compares the models' lines with these counts ($STEDI_LANDING_LINES), so a file the parse
-cannot see fails the build instead of vanishing. Counts are kept per file version in the dbt
-target folder, so an incremental build reads only new files.
+cannot see fails the build instead of vanishing. The files the loader certified under the
+current contract (docs/loader.md) are listed too: the parse reads them with Spark's JSON source.
+Counts and certificates are kept per file version in the dbt target folder, so an incremental
+build reads only new files.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from stedi_lakehouse import names
 from stedi_lakehouse.aws import aws_errors, make_s3_client
 from stedi_lakehouse.contract import DATASETS, ENGINE_MAX_LINE_BYTES
 from stedi_lakehouse.decoding import GZIP_MAGIC, encoding_of
+from stedi_lakehouse.destinations import METADATA_CERTIFICATE, read_local_certificate
 
 CHUNK = 16 * 1024 * 1024
+BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 LOADER_HINT = "load it with load_landing.py, which lands it readably"
 
 
@@ -40,6 +44,7 @@ class Entry:
     location: str  # a local path or an s3:// URI
     size: int
     version: str  # changes when the file is written again (mtime, or the S3 ETag)
+    engine_path: str  # as Spark names the file (file:/... or the landing root's s3a://...)
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Inventory:
     """The landing zone as listed: lines per dataset, files skipped, files that stop a build."""
 
     lines: dict[str, int] = field(default_factory=lambda: {d.name: 0 for d in DATASETS})
+    # the files whose lines the loader certified valid and plain, as the engine names them
+    certified: dict[str, list[str]] = field(default_factory=lambda: {d.name: [] for d in DATASETS})
     files: int = 0
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -66,10 +73,11 @@ def _local_entries(root: Path) -> Iterator[Entry]:
                     str(path),
                     status.st_size,
                     str(status.st_mtime_ns),
+                    f"file:{path.absolute()}",
                 )
 
 
-def _s3_entries(client: Any, bucket: str, prefix: str) -> Iterator[Entry]:
+def _s3_entries(client: Any, bucket: str, prefix: str, scheme: str) -> Iterator[Entry]:
     """Every object below each dataset's landing prefix (folder markers left out)."""
     paginator = client.get_paginator("list_objects_v2")
     for dataset in DATASETS:
@@ -83,6 +91,7 @@ def _s3_entries(client: Any, bucket: str, prefix: str) -> Iterator[Entry]:
                         f"s3://{bucket}/{obj['Key']}",
                         obj["Size"],
                         obj["ETag"],
+                        f"{scheme}://{bucket}/{obj['Key']}",
                     )
 
 
@@ -131,12 +140,13 @@ def count_lines(chunks: Iterable[bytes]) -> tuple[int, int]:
     return lines, max(longest, run)
 
 
-def _chunks(entry: Entry, client: Any) -> Iterator[bytes]:
-    """A file's bytes in chunks, from disk or from S3."""
+def _chunks(entry: Entry, client: Any, metadata: dict[str, str]) -> Iterator[bytes]:
+    """A file's bytes in chunks, from disk or from S3 (whose object metadata fills `metadata`)."""
     if entry.location.startswith("s3://"):
         bucket, key = entry.location[len("s3://") :].split("/", 1)
-        body = client.get_object(Bucket=bucket, Key=key)["Body"]
-        yield from iter(lambda: body.read(CHUNK), b"")
+        response = client.get_object(Bucket=bucket, Key=key)
+        metadata.update(response.get("Metadata", {}))
+        yield from iter(lambda: response["Body"].read(CHUNK), b"")
         return
     with open(entry.location, "rb") as handle:
         yield from iter(lambda: handle.read(CHUNK), b"")
@@ -165,7 +175,8 @@ def take(landing_root: str, cache_file: Path | None = None) -> Inventory:
     client = make_s3_client(argparse.Namespace(**options))
     prefix = location.path.strip("/")
     with aws_errors(location.netloc, "landing root"):
-        entries = _s3_entries(client, location.netloc, f"{prefix}/" if prefix else "")
+        folder = f"{prefix}/" if prefix else ""
+        entries = _s3_entries(client, location.netloc, folder, location.scheme)
         return _take(entries, client, cache_file)
 
 
@@ -180,23 +191,30 @@ def _take(entries: Iterable[Entry], client: Any, cache_file: Path | None) -> Inv
             inventory.skipped.append(shown)
             continue
         key = f"{entry.location}|{entry.size}|{entry.version}"
-        if key in cache:
-            lines, longest = cache[key]
+        if len(cache.get(key, ())) == 3:
+            lines, longest, certificate = cache[key]
         else:
             problem = _problem(entry, _head(entry, client))
             if problem:
                 inventory.problems.append(problem)
                 continue
-            lines, longest = count_lines(_chunks(entry, client))
+            metadata: dict[str, str] = {}
+            lines, longest = count_lines(_chunks(entry, client, metadata))
+            if entry.location.startswith("s3://"):
+                certificate = metadata.get(METADATA_CERTIFICATE)
+            else:
+                certificate = read_local_certificate(Path(entry.location))
         if longest > ENGINE_MAX_LINE_BYTES:
             inventory.problems.append(
                 f"{shown} holds a line of {longest:,} bytes, more than any engine reads "
                 f"({ENGINE_MAX_LINE_BYTES:,}); split it or remove that line"
             )
             continue
-        counted[key] = [lines, longest]
+        counted[key] = [lines, longest, certificate]
         inventory.lines[entry.dataset] += lines
         inventory.files += 1
+        if certificate == BY_NAME[entry.dataset].fingerprint:
+            inventory.certified[entry.dataset].append(entry.engine_path)
     _write_cache(cache_file, counted)
     return inventory
 

@@ -1,5 +1,5 @@
 {#-
-    The SHA-256 of a normalised e-mail (normalized_email) as 64 lower-case hex digits: how the
+    The SHA-256 of a normalised e-mail (lower, without surrounding white space) as 64 lower-case hex digits: how the
     erasure tombstone list (seed erased_customers) names a customer without holding the e-mail.
     erase_customer.py computes the same digest with Python's hashlib.
 -#}

@@ -108,7 +108,7 @@ def test_counts_are_kept_per_file_version_and_a_rewritten_file_is_counted_again(
     # a forged count for this very version is believed: the file is not read again
     counts = json.loads(cache.read_text())
     (key,) = counts
-    cache.write_text(json.dumps({key: [41, 10]}))
+    cache.write_text(json.dumps({key: [41, 10, None]}))
     assert inventory.take(str(root), cache).lines["step_trainer"] == 41
     (root / "step_trainer/landing/a.json").write_bytes(LINE + b"\r" + LINE + b"\r\n" + LINE)
     assert inventory.take(str(root), cache).lines["step_trainer"] == 3

@@ -1,7 +1,13 @@
+{% set files = landing_files_to_parse('accelerometer_landing') %}
+
 with
 
 source as (
     select * from {{ source('stedi_landing', 'accelerometer_landing') }}
+),
+
+records as (
+    select * from {{ landing_records('accelerometer_landing', files) }}
 ),
 
 tombstones as (
@@ -11,8 +17,9 @@ tombstones as (
 ),
 
 new_lines as (
-    -- an incremental build parses only the file versions it has not parsed yet
-    {{ unparsed_landing_lines('source', 'accelerometer_landing') }}
+    -- the lines of new file versions that are parsed here, strictly
+    select * from source
+    where {{ files.lines }}
 ),
 
 parsed as (
@@ -52,7 +59,6 @@ extracted as (
 typed as (
     select
         *,
-        {{ normalized_email('user_text') }} as customer_email,
         {{ landing_value('accelerometer_landing', 'timestamp', 'reading_time_text') }} as reading_time,
         {{ landing_value('accelerometer_landing', 'x', 'x_text') }} as x,
         {{ landing_value('accelerometer_landing', 'y', 'y_text') }} as y,
@@ -73,9 +79,16 @@ validated as (
     from typed
 ),
 
-quarantine as (
+checked as (
     select
-        *,
+        source_file,
+        source_file_modified_at,
+        user_text,
+        reading_time,
+        x,
+        y,
+        z,
+        rejection_reason,
         -- the line is kept for quarantined lines only: a valid line lives on in the typed
         -- columns, and storing every line twice (personal data included) slowed the parse; a
         -- line too long to parse is kept up to the length the contract allows, bytes that are
@@ -97,13 +110,43 @@ quarantine as (
     from validated
 ),
 
+certified as (
+    -- the lines of new file versions the loader certified, all valid and plain, which Spark's
+    -- JSON source reads exactly as the parse above would (docs/loader.md)
+    select
+        source_file,
+        source_file_modified_at,
+        {{ adapter.quote('user') }} as user_text,
+        {{ adapter.quote('timestamp') }} as reading_time,
+        x,
+        y,
+        z,
+        cast(null as {{ dbt.type_string() }}) as rejection_reason,
+        cast(null as {{ dbt.type_string() }}) as quarantined_line,
+        cast(null as {{ dbt.type_string() }}) as user_in_quarantined_line
+    from records
+    where {{ files.records }}
+),
+
+all_lines as (
+    select * from checked
+    union all
+    select * from certified
+),
+
+identified as (
+    select
+        *,
+        -- e-mails identify a customer in every dataset, matched case- and whitespace-insensitively
+        lower({{ blank_as_null('user_text') }}) as customer_email
+    from all_lines
+),
+
 owned as (
     select
         *,
-        coalesce(
-            customer_email, {{ normalized_email('user_in_quarantined_line') }}
-        ) as owner_email
-    from quarantine
+        coalesce(customer_email, lower({{ blank_as_null('user_in_quarantined_line') }})) as owner_email
+    from identified
 ),
 
 erasure as (
@@ -116,21 +159,23 @@ erasure as (
 ),
 
 final as (
+    -- a line of a customer erased on request stays as lineage only, its file and the reason, so
+    -- that landing_rejected_records accounts for it
     select
         -- ids
-        {{ unless_erased('customer_email') }} as customer_email,
-        {{ unless_erased('reading_time') }} as reading_time,
+        if(is_erased, null, customer_email) as customer_email,
+        if(is_erased, null, reading_time) as reading_time,
 
         -- numerics
-        {{ unless_erased('x') }} as x,
-        {{ unless_erased('y') }} as y,
-        {{ unless_erased('z') }} as z,
+        if(is_erased, null, x) as x,
+        if(is_erased, null, y) as y,
+        if(is_erased, null, z) as z,
 
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        {{ unless_erased('quarantined_line') }} as raw_line,
-        case when is_erased then {{ erasure_reason() }} else rejection_reason end as rejection_reason
+        if(is_erased, null, quarantined_line) as raw_line,
+        if(is_erased, 'customer erased on request', rejection_reason) as rejection_reason
     from erasure
 )
 

@@ -1,7 +1,13 @@
+{% set files = landing_files_to_parse('customer_landing') %}
+
 with
 
 source as (
     select * from {{ source('stedi_landing', 'customer_landing') }}
+),
+
+records as (
+    select * from {{ landing_records('customer_landing', files) }}
 ),
 
 tombstones as (
@@ -11,8 +17,9 @@ tombstones as (
 ),
 
 new_lines as (
-    -- an incremental build parses only the file versions it has not parsed yet
-    {{ unparsed_landing_lines('source', 'customer_landing') }}
+    -- the lines of new file versions that are parsed here, strictly
+    select * from source
+    where {{ files.lines }}
 ),
 
 parsed as (
@@ -60,8 +67,8 @@ typed as (
         -- emails identify a customer in every dataset, matched case- and whitespace-insensitively;
         -- from a line that is not JSON it is read by pattern, so that the customer can be held back
         coalesce(
-            {{ normalized_email('email_text') }},
-            {{ normalized_email('email_in_line') }}
+            lower({{ blank_as_null('email_text') }}),
+            lower({{ blank_as_null('email_in_line') }})
         ) as customer_email,
         {{ landing_value(
             'customer_landing', 'registrationDate', 'registration_date_text'
@@ -94,9 +101,27 @@ validated as (
     from typed
 ),
 
-quarantine as (
+checked as (
     select
-        *,
+        -- ids
+        customer_email,
+        serial_number,
+
+        -- personal data
+        customer_name,
+        phone,
+        birth_day,
+
+        -- epoch milliseconds
+        registration_date,
+        last_update_date,
+        share_with_research_as_of_date,
+        share_with_public_as_of_date,
+        share_with_friends_as_of_date,
+
+        -- lineage and quarantine
+        source_file,
+        source_file_modified_at,
         -- the line is kept for quarantined lines only: a valid line lives on in the typed
         -- columns, and storing every line twice (personal data included) slowed the parse; a
         -- line too long to parse is kept up to the length the contract allows, bytes that are
@@ -108,42 +133,80 @@ quarantine as (
                     1,
                     {{ landing_contract('customer_landing')['max_line_bytes'] }}
                 )
-        end as quarantined_line
+        end as raw_line,
+        rejection_reason
     from validated
 ),
 
-erasure as (
-    select
-        quarantine.*,
-        tombstones.email_sha256 is not null as is_erased
-    from quarantine
-    left join tombstones
-        on {{ email_sha256('quarantine.customer_email') }} = tombstones.email_sha256
-),
-
-final as (
+certified as (
+    -- the lines of new file versions the loader certified, all valid and plain, which Spark's
+    -- JSON source reads exactly as the parse above would (docs/loader.md)
     select
         -- ids
-        {{ unless_erased('customer_email') }} as customer_email,
-        {{ unless_erased('serial_number') }} as serial_number,
+        lower({{ blank_as_null(adapter.quote('email')) }}) as customer_email,
+        {{ adapter.quote('serialNumber') }} as serial_number,
 
         -- personal data
-        {{ unless_erased('customer_name') }} as customer_name,
-        {{ unless_erased('phone') }} as phone,
-        {{ unless_erased('birth_day') }} as birth_day,
+        {{ adapter.quote('customerName') }} as customer_name,
+        {{ adapter.quote('phone') }} as phone,
+        {{ adapter.quote('birthDay') }} as birth_day,
 
         -- epoch milliseconds
-        {{ unless_erased('registration_date') }} as registration_date,
-        {{ unless_erased('last_update_date') }} as last_update_date,
-        {{ unless_erased('share_with_research_as_of_date') }} as share_with_research_as_of_date,
-        {{ unless_erased('share_with_public_as_of_date') }} as share_with_public_as_of_date,
-        {{ unless_erased('share_with_friends_as_of_date') }} as share_with_friends_as_of_date,
+        {{ adapter.quote('registrationDate') }} as registration_date,
+        {{ adapter.quote('lastUpdateDate') }} as last_update_date,
+        {{ adapter.quote('shareWithResearchAsOfDate') }} as share_with_research_as_of_date,
+        {{ adapter.quote('shareWithPublicAsOfDate') }} as share_with_public_as_of_date,
+        {{ adapter.quote('shareWithFriendsAsOfDate') }} as share_with_friends_as_of_date,
 
         -- lineage and quarantine
         source_file,
         source_file_modified_at,
-        {{ unless_erased('quarantined_line') }} as raw_line,
-        case when is_erased then {{ erasure_reason() }} else rejection_reason end as rejection_reason
+        cast(null as {{ dbt.type_string() }}) as raw_line,
+        cast(null as {{ dbt.type_string() }}) as rejection_reason
+    from records
+    where {{ files.records }}
+),
+
+all_lines as (
+    select * from checked
+    union all
+    select * from certified
+),
+
+erasure as (
+    select
+        all_lines.*,
+        tombstones.email_sha256 is not null as is_erased
+    from all_lines
+    left join tombstones
+        on {{ email_sha256('all_lines.customer_email') }} = tombstones.email_sha256
+),
+
+final as (
+    -- a line of a customer erased on request stays as lineage only, its file and the reason, so
+    -- that landing_rejected_records accounts for it
+    select
+        -- ids
+        if(is_erased, null, customer_email) as customer_email,
+        if(is_erased, null, serial_number) as serial_number,
+
+        -- personal data
+        if(is_erased, null, customer_name) as customer_name,
+        if(is_erased, null, phone) as phone,
+        if(is_erased, null, birth_day) as birth_day,
+
+        -- epoch milliseconds
+        if(is_erased, null, registration_date) as registration_date,
+        if(is_erased, null, last_update_date) as last_update_date,
+        if(is_erased, null, share_with_research_as_of_date) as share_with_research_as_of_date,
+        if(is_erased, null, share_with_public_as_of_date) as share_with_public_as_of_date,
+        if(is_erased, null, share_with_friends_as_of_date) as share_with_friends_as_of_date,
+
+        -- lineage and quarantine
+        source_file,
+        source_file_modified_at,
+        if(is_erased, null, raw_line) as raw_line,
+        if(is_erased, 'customer erased on request', rejection_reason) as rejection_reason
     from erasure
 )
 

@@ -1,12 +1,19 @@
+{% set files = landing_files_to_parse('step_trainer_landing') %}
+
 with
 
 source as (
     select * from {{ source('stedi_landing', 'step_trainer_landing') }}
 ),
 
+records as (
+    select * from {{ landing_records('step_trainer_landing', files) }}
+),
+
 new_lines as (
-    -- an incremental build parses only the file versions it has not parsed yet
-    {{ unparsed_landing_lines('source', 'step_trainer_landing') }}
+    -- the lines of new file versions that are parsed here, strictly
+    select * from source
+    where {{ files.lines }}
 ),
 
 parsed as (
@@ -83,6 +90,21 @@ quarantine as (
     from validated
 ),
 
+certified as (
+    -- the lines of new file versions the loader certified, all valid and plain, which Spark's
+    -- JSON source reads exactly as the parse above would (docs/loader.md)
+    select
+        {{ adapter.quote('serialNumber') }} as serial_number,
+        {{ adapter.quote('sensorReadingTime') }} as sensor_reading_time,
+        {{ adapter.quote('distanceFromObject') }} as distance_from_object,
+        source_file,
+        source_file_modified_at,
+        cast(null as {{ dbt.type_string() }}) as quarantined_line,
+        cast(null as {{ dbt.type_string() }}) as rejection_reason
+    from records
+    where {{ files.records }}
+),
+
 final as (
     select
         -- ids
@@ -98,6 +120,10 @@ final as (
         quarantined_line as raw_line,
         rejection_reason
     from quarantine
+
+    union all
+
+    select * from certified
 )
 
 select * from final
