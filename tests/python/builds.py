@@ -166,3 +166,13 @@ def bad_delivery(root: Path) -> None:
         '{"sensorReadingTime":1655564402003,"serialNumber":"s-ann","distanceFromObject":"far"}',
     ]
     write_lines(root / "step_trainer/landing/step_trainer-1.json", steps)
+
+
+def zone_checksums(port: int, schema: str, tables: list[str]) -> dict[str, tuple[int, object]]:
+    """Row count and an order-independent checksum of each table, in one query."""
+    checksums = " union all ".join(
+        f"select '{table}', count(*), sum(cast(xxhash64(*) as decimal(38, 0))) "
+        f"from {schema}.{table}"
+        for table in tables
+    )
+    return {str(table): (int(rows), total) for table, rows, total in query(port, checksums)}

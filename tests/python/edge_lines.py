@@ -6,6 +6,7 @@ Athena SQL on DuckDB: every reader must give each line the verdict written besid
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from builds import write_lines
@@ -199,3 +200,106 @@ def write_byte_edges(root: Path, name: str = "bytes") -> None:
         path = root / dataset / "landing" / f"{dataset}-{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"".join(line + b"\n" for line, _ in lines))
+
+
+def differential_files(seed: int = 7, files: int = 24, lines: int = 20) -> dict[str, list[str]]:
+    """Files of generated lines, per dataset, for the fast path's differential test.
+
+    Most lines are valid and plain, with values in every form JSON allows (integers, fractions,
+    exponents, -0, huge and tiny numbers, escapes, emoji, nulls, keys the contract ignores); a
+    file in three also holds a line that is valid but not plain (another case of a key, a quoted
+    number, a number where a string belongs) or not valid, so that it is not certified.
+    """
+    rng = random.Random(seed)
+    numbers = [
+        "0",
+        "-0",
+        "1",
+        "-7",
+        "12.5",
+        "-0.5e-3",
+        "1e3",
+        "2E+2",
+        "1e-400",
+        "123456789012345678901234",
+        "1.7976931348623157e308",
+        "3.141592653589793",
+    ]
+    strings = [
+        "a@test.com",
+        "Ann.Lee@Test.COM",
+        "é@test.com",
+        "\\u00e9\\ud83d\\ude00@test.com",
+        "tab\\tin@test.com",
+        'quote\\"in@test.com',
+        "s-01",
+        "  padded@test.com  ",
+    ]
+    extras = [
+        '"extra":[1,{"a":null}]',
+        '"note":"{ in } a string"',
+        '"n":null',
+        '"deep":{"a":{"b":[1]}}',
+    ]
+
+    def reading(i: int) -> str:
+        x, y, z = (rng.choice(numbers) for _ in range(3))
+        fields = [
+            f'"user":"{rng.choice(strings)}"',
+            f'"timestamp":{1655564400000 + i}',
+            f'"x":{x}',
+            f'"y":{y}',
+            f'"z":{z}',
+        ]
+        if rng.random() < 0.3:
+            fields.append(rng.choice(extras))
+        if rng.random() < 0.2:
+            at = rng.randrange(2, 5)
+            fields[at] = f'"{"xyz"[at - 2]}":null'
+        rng.shuffle(fields)
+        return "{" + ",".join(fields) + "}"
+
+    def step(i: int) -> str:
+        return (
+            f'{{"sensorReadingTime":{1655564400000 + i},"serialNumber":"{rng.choice(strings)}",'
+            f'"distanceFromObject":{rng.choice(["0", "-0", "250", "-3", "2147483647"])}}}'
+        )
+
+    def customer(i: int) -> str:
+        consent = rng.choice(
+            [
+                "",
+                ',"shareWithResearchAsOfDate":0',
+                f',"shareWithResearchAsOfDate":{1655564400000 + i}',
+            ]
+        )
+        return (
+            f'{{"customerName":"{rng.choice(strings)}","email":"c{i}@test.com","phone":null,'
+            f'"lastUpdateDate":{1655564400000 + i}{consent}}}'
+        )
+
+    spoilers = {
+        "accelerometer": [
+            '{"user":"a@test.com","timeStamp":1655564400001}',
+            '{"user":"a@test.com","timestamp":"1655564400001"}',
+            '{"user":5,"timestamp":1655564400001}',
+            '{"user":"a@test.com","timestamp":1655564400001,"x":true}',
+        ],
+        "step_trainer": [
+            '{"SensorReadingTime":1655564400001,"serialNumber":"s"}',
+            '{"sensorReadingTime":1655564400001,"serialNumber":7}',
+        ],
+        "customer": [
+            '{"Email":"c@test.com","lastUpdateDate":1655564400001}',
+            '{"email":"c@test.com","lastUpdateDate":"1655564400001"}',
+        ],
+    }
+    makers = {"accelerometer": reading, "step_trainer": step, "customer": customer}
+    out: dict[str, list[str]] = {}
+    for dataset, make in makers.items():
+        for number in range(files):
+            body = [make(number * lines + i) for i in range(lines)]
+            if number % 3 == 2:
+                body[rng.randrange(lines)] = rng.choice(spoilers[dataset])
+            out[f"{dataset}/landing/{dataset}-generated-{number:02d}.json"] = body
+    return out

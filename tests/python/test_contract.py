@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builds import PROJECT_DIR, build, query
+from builds import PROJECT_DIR, build, query, write_lines, zone_checksums
 from edge_lines import (
     BYTE_EDGES,
     EDGES,
     ENGINE_LIMIT_EDGES,
     MAX_LINE_BYTES,
+    differential_files,
     write_byte_edges,
     write_edges,
 )
@@ -171,3 +172,44 @@ def test_the_declaration_names_folders_keys_and_required_keys(dataset: str):
     assert dataset in found.folders
     assert found.required and set(found.required) <= set(found.types)
     assert {"source_file", "raw_line"}.isdisjoint(found.types)
+
+
+def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
+    tmp_path: Path, thrift_port: int
+):
+    """Every line, through the loader: a file it certifies is read by Spark's JSON source, the
+    others strictly. A build so, and a build that reads every file strictly, must hold the same
+    rows, every edge line and a generated set of lines in every form JSON allows alike."""
+    source = tmp_path / "source"
+    for dataset, lines in EDGES.items():
+        for number, (line, _) in enumerate(lines):
+            write_lines(source / dataset / "landing" / f"{dataset}-edge-{number:02d}.json", [line])
+    for relative, lines in differential_files().items():
+        write_lines(source / relative, lines)
+    landing = tmp_path / "landing"
+    loaded = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "load_landing.py"), str(source), str(landing)]
+        + ["--json"],
+        capture_output=True,
+        text=True,
+    )
+    summary = json.loads(loaded.stdout)
+    certified = sum(file["certified"] for file in summary["files"])
+    assert 0 < certified < len(summary["files"]), "both paths must be taken"
+    fast = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
+    strict = build(tmp_path, thrift_port, landing, "{fast_path: false}", extra=["--skip-tests"])
+    assert fast.returncode == strict.returncode == 0, (fast.output + strict.output)[-3000:]
+    tables = [
+        "customer_landing_parsed",
+        "accelerometer_landing_parsed",
+        "step_trainer_landing_parsed",
+        "landing_rejected_records",
+        "customer_trusted",
+        "accelerometer_trusted",
+        "step_trainer_trusted",
+        "customer_curated",
+        "machine_learning_curated",
+    ]
+    assert zone_checksums(thrift_port, fast.schema, tables) == zone_checksums(
+        thrift_port, strict.schema, tables
+    )

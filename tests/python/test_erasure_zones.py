@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, build, build_env, check_zone_report, query
-from test_incremental import ZONE_TABLES, zone_checksums
+from builds import PROJECT_DIR, build, build_env, check_zone_report, query, zone_checksums
+from test_incremental import ZONE_TABLES
 
 from stedi_lakehouse.names import landing_files
 from tools import sample_data

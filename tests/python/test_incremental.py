@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builds import PROJECT_DIR, build, query
+from builds import PROJECT_DIR, build, query, zone_checksums
 
 from tools import layout, sample_data
 
@@ -114,16 +114,6 @@ ROUNDS: list[list[Callable[[Path, Path], None]]] = [
     [new_readings, consent_changes, redelivered],
     [rewritten, deleted],
 ]
-
-
-def zone_checksums(port: int, schema: str, tables: list[str]) -> dict[str, tuple[int, object]]:
-    """Row count and an order-independent checksum of each table, in one query."""
-    checksums = " union all ".join(
-        f"select '{table}', count(*), sum(cast(xxhash64(*) as decimal(38, 0))) "
-        f"from {schema}.{table}"
-        for table in tables
-    )
-    return {str(table): (int(rows), total) for table, rows, total in query(port, checksums)}
 
 
 @pytest.fixture(scope="module")
