@@ -1,18 +1,22 @@
 -- Every row of machine_learning_curated pairs a step_trainer_trusted reading with an
--- accelerometer_trusted reading of the same millisecond (relationships on composite keys).
+-- accelerometer_trusted reading of the same millisecond (relationships on composite keys). A
+-- pair shares its day, so the check reads the days this build rewrote; a full build, every day.
 
 with
 
 machine_learning_readings as (
     select * from {{ ref('machine_learning_curated') }}
+    where {{ in_rebuilt_days('sensor_reading_day') }}
 ),
 
 step_trainer_readings as (
     select * from {{ ref('step_trainer_trusted') }}
+    where {{ in_rebuilt_days('sensor_reading_day') }}
 ),
 
 accelerometer_readings as (
     select * from {{ ref('accelerometer_trusted') }}
+    where {{ in_rebuilt_days('reading_day') }}
 ),
 
 final as (

@@ -71,8 +71,12 @@ def birth_day(rng: random.Random) -> str:
     return f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
-def make_customers(rng: random.Random, count: int) -> list[Customer]:
-    """Create customers with unique emails, registered in order; about half consent."""
+def make_customers(rng: random.Random, count: int, days_apart: int = 0) -> list[Customer]:
+    """Create customers with unique emails, registered in order; about half consent.
+
+    Each registers a minute or so after the one before, and ``days_apart`` days later still:
+    readings spread over many days, as incremental builds (which rebuild days) need.
+    """
     names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
     rng.shuffle(names)
     customers = []
@@ -80,7 +84,7 @@ def make_customers(rng: random.Random, count: int) -> list[Customer]:
     for i in range(count):
         first, last = names[i % len(names)]
         suffix = str(i // len(names)) if i >= len(names) else ""
-        registration += rng.randint(20_000, 90_000)
+        registration += rng.randint(20_000, 90_000) + days_apart * DAY_MS
         email = f"{first}.{last}{suffix}@test.com"
         customers.append(
             Customer(
@@ -227,10 +231,10 @@ def write_dataset(out: Path, dataset: str, rows: list[dict]) -> None:
         (folder / f"{dataset}-{part + 1}.json").write_text("".join(lines), encoding="utf-8")
 
 
-def generate(out: Path, customer_count: int, seed: int) -> dict[str, int]:
+def generate(out: Path, customer_count: int, seed: int, days_apart: int = 0) -> dict[str, int]:
     """Write the three landing datasets under ``out``; return the line count of each."""
     rng = random.Random(seed)
-    customers = make_customers(rng, customer_count)
+    customers = make_customers(rng, customer_count, days_apart)
     for step in (
         reuse_serials,
         add_reading_times,

@@ -15,3 +15,23 @@
 {% macro athena__epoch_ms_to_timestamp(epoch_ms) -%}
     date_add('millisecond', {{ epoch_ms }}, timestamp '1970-01-01 00:00:00.000')
 {%- endmacro %}
+
+
+{#- The UTC day of epoch milliseconds: the partition of a reading in the trusted and curated zones. -#}
+{% macro epoch_ms_to_date(epoch_ms) %}
+    {{ return(adapter.dispatch('epoch_ms_to_date', 'stedi_lakehouse')(epoch_ms)) }}
+{% endmacro %}
+
+{% macro default__epoch_ms_to_date(epoch_ms) %}
+    {{ unsupported_adapter('epoch_ms_to_date') }}
+{% endmacro %}
+
+{#- Arithmetic, not a conversion: no session time zone moves a day's boundaries. -#}
+{% macro spark__epoch_ms_to_date(epoch_ms) -%}
+    date_from_unix_date(cast(floor({{ epoch_ms }} / 86400000) as int))
+{%- endmacro %}
+
+{#- The cast keeps a date where another engine's date_add gives a timestamp (the DuckDB replay). -#}
+{% macro athena__epoch_ms_to_date(epoch_ms) -%}
+    cast(date_add('day', cast(floor({{ epoch_ms }} / 86400000e0) as bigint), date '1970-01-01') as date)
+{%- endmacro %}

@@ -1,13 +1,20 @@
-{{ config(external_location=athena_zone_location('step_trainer', 'curated')) }}
+{{ config(
+    external_location=athena_zone_location('step_trainer', 'curated'),
+    pre_hook="{{ drop_days_to_rebuild('sensor_reading_day', ['accelerometer', 'step_trainer']) }}",
+) }}
+-- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 step_trainer_readings as (
     select * from {{ ref('step_trainer_trusted') }}
+    -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
+    where {{ in_days_to_rebuild('sensor_reading_time', ['accelerometer', 'step_trainer']) }}
 ),
 
 accelerometer_readings as (
     select * from {{ ref('accelerometer_trusted') }}
+    where {{ in_days_to_rebuild('reading_time', ['accelerometer', 'step_trainer']) }}
 ),
 
 customers as (
@@ -28,6 +35,7 @@ paired as (
         step_trainer_readings.serial_number,
         step_trainer_readings.sensor_reading_time,
         step_trainer_readings.sensor_reading_at,
+        step_trainer_readings.sensor_reading_day,
         step_trainer_readings.distance_from_object,
         accelerometer_readings.x,
         accelerometer_readings.y,
@@ -60,7 +68,8 @@ final as (
         z,
 
         -- timestamps
-        sensor_reading_at
+        sensor_reading_at,
+        sensor_reading_day
     from paired
 )
 

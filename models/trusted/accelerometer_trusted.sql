@@ -1,9 +1,15 @@
-{{ config(external_location=athena_zone_location('accelerometer', 'trusted')) }}
+{{ config(
+    external_location=athena_zone_location('accelerometer', 'trusted'),
+    pre_hook="{{ drop_days_to_rebuild('reading_day', ['accelerometer']) }}",
+) }}
+-- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('accelerometer_readings_judged') }}
+    -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
+    where {{ in_days_to_rebuild('reading_time', ['accelerometer']) }}
 ),
 
 consented as (
@@ -37,7 +43,8 @@ final as (
         z,
 
         -- timestamps
-        {{ epoch_ms_to_timestamp('reading_time') }} as reading_at
+        {{ epoch_ms_to_timestamp('reading_time') }} as reading_at,
+        {{ epoch_ms_to_date('reading_time') }} as reading_day
     from deduplicated
 )
 

@@ -1,9 +1,15 @@
-{{ config(external_location=athena_zone_location('step_trainer', 'trusted')) }}
+{{ config(
+    external_location=athena_zone_location('step_trainer', 'trusted'),
+    pre_hook="{{ drop_days_to_rebuild('sensor_reading_day', ['step_trainer']) }}",
+) }}
+-- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('step_trainer_readings_judged') }}
+    -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
+    where {{ in_days_to_rebuild('sensor_reading_time', ['step_trainer']) }}
 ),
 
 owned as (
@@ -32,7 +38,8 @@ final as (
         distance_from_object,
 
         -- timestamps
-        {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at
+        {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at,
+        {{ epoch_ms_to_date('sensor_reading_time') }} as sensor_reading_day
     from deduplicated
 )
 

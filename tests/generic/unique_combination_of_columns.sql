@@ -1,5 +1,8 @@
-{#- Fails with one row per combination of the columns that occurs more than once. -#}
-{% test unique_combination_of_columns(model, combination_of_columns) %}
+{#-
+    Fails with one row per combination of the columns that occurs more than once, or that has
+    a NULL in one of not_null_columns: one scan checks a table's key instead of one per column.
+-#}
+{% test unique_combination_of_columns(model, combination_of_columns, not_null_columns=[]) %}
 
 with
 
@@ -12,6 +15,10 @@ grouped as (
 )
 
 select * from grouped
-where occurrences > 1
+where
+    occurrences > 1
+    {%- for column in not_null_columns %}
+        or {{ column }} is null
+    {%- endfor %}
 
 {% endtest %}

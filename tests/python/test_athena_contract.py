@@ -360,8 +360,8 @@ def test_a_copy_of_the_project_broken_in_five_ways_fails_the_contract_on_each(tm
     )
     mutate(
         models / "curated" / "machine_learning_curated.sql",
-        "        sensor_reading_at\n    from paired",
-        "        sensor_reading_at,\n        'x' as owner_contact\n    from paired",
+        "        sensor_reading_day\n    from paired",
+        "        sensor_reading_day,\n        'x' as owner_contact\n    from paired",
     )
     landing = tmp_path / "landing"
     bad_delivery(landing)

@@ -184,8 +184,8 @@ erasure as (
 
 final as (
     -- a line of a customer erased on request stays as lineage only, its file and the reason, so
-    -- that landing_rejected_records accounts for it
-    select
+    -- that landing_rejected_records accounts for it; columns grouped as in every model
+    select  -- noqa: ST06
         -- ids
         if(is_erased, null, customer_email) as customer_email,
         if(is_erased, null, serial_number) as serial_number,
