@@ -44,7 +44,7 @@ from typing import Any
 
 from stedi_lakehouse.aws import add_s3_options, make_s3_client, positive_int
 from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, LocalDestination, S3Destination
+from stedi_lakehouse.destinations import Destination, LocalDestination
 from stedi_lakehouse.errors import (
     EXIT_AWS_ERROR,
     EXIT_INTERRUPTED,
@@ -58,6 +58,7 @@ from stedi_lakehouse.errors import (
 from stedi_lakehouse.landing_lock import open_lock
 from stedi_lakehouse.load import FileResult, Job, delete_missing, run_files
 from stedi_lakehouse.load_report import Reporter, describe_skipped, summarise, summary_line
+from stedi_lakehouse.s3_destination import S3Destination
 from stedi_lakehouse.sources import S3Location, Skipped, parse_location
 from stedi_lakehouse.walk import Discovery, discover_local, discover_s3
 

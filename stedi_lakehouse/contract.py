@@ -46,7 +46,8 @@ MAX_KEY_UNITS = 50_000
 # holding one, and so does the build for a file that reached the landing zone another way.
 ENGINE_MAX_LINE_BYTES = 64 * 1024 * 1024
 # The name under which a landed file carries its certificate, the fingerprint of the contract
-# its lines were judged by (a local extended attribute, S3 object metadata: destinations.py).
+# its lines were judged by (a local extended attribute, S3 object metadata:
+# destinations.py, s3_destination.py).
 CERTIFICATE = "stedi.contract"
 
 

@@ -1,6 +1,6 @@
 """The landing root an erasure rewrites: local or S3, through the loader's destinations.
 
-A rewritten file is written as the loader writes it (stedi_lakehouse/destinations.py): locally
+A rewritten file is written as the loader writes it (destinations.py, s3_destination.py): locally
 to a temporary file renamed into place, on S3 as a new object under the same key with a SHA-256
 checksum on every request and the `sha256` metadata of its bytes, so that the loader's
 idempotence holds and no half-written file is ever visible.
@@ -16,10 +16,11 @@ from typing import Any
 
 from stedi_lakehouse.aws import aws_errors, make_s3_client
 from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import LocalDestination, S3Destination
+from stedi_lakehouse.destinations import LocalDestination
 from stedi_lakehouse.errors import EXIT_INVALID_INPUT, LoaderError
 from stedi_lakehouse.names import landing_files
 from stedi_lakehouse.normalise import sha256_hex
+from stedi_lakehouse.s3_destination import S3Destination
 from stedi_lakehouse.sources import S3Location, parse_location
 
 

@@ -33,6 +33,9 @@ from stedi_lakehouse.destinations import METADATA_CERTIFICATE, read_local_certif
 CHUNK = 16 * 1024 * 1024
 BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 LOADER_HINT = "load it with load_landing.py, which lands it readably"
+# The certified files reach the parse in one environment variable, which Linux limits to 128 KiB
+# and every process a build starts (the JVM, multiprocessing's helper) inherits.
+FAST_PATH_BUDGET = 96 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,35 @@ class Inventory:
     """The landing zone as listed: lines per dataset, files skipped, files that stop a build."""
 
     lines: dict[str, int] = field(default_factory=lambda: {d.name: 0 for d in DATASETS})
-    # the files whose lines the loader certified valid and plain, as the engine names them
+    # the files whose lines the loader certified valid and plain, and the others, as the engine
+    # names them
     certified: dict[str, list[str]] = field(default_factory=lambda: {d.name: [] for d in DATASETS})
+    uncertified: dict[str, list[str]] = field(
+        default_factory=lambda: {d.name: [] for d in DATASETS}
+    )
     files: int = 0
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    def fast_path(self) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
+        """The certified files of each dataset for the parse, and the datasets left out.
+
+        Each dataset's as the shorter list: `only` those files, or every file `except` those.
+        A dataset whose list does not fit FAST_PATH_BUDGET is left out: parsed strictly, the
+        same rows, only slower.
+        """
+        chosen: dict[str, dict[str, list[str]]] = {}
+        for dataset, only in self.certified.items():
+            rest = self.uncertified[dataset]
+            if only:
+                shorter = len(json.dumps(only)) <= len(json.dumps(rest))
+                chosen[dataset] = {"only": only} if shorter else {"except": rest}
+        left_out = []
+        while len(json.dumps(chosen)) > FAST_PATH_BUDGET:
+            largest = max(chosen, key=lambda name: len(json.dumps(chosen[name])))
+            del chosen[largest]
+            left_out.append(largest)
+        return chosen, left_out
 
 
 def _local_entries(root: Path) -> Iterator[Entry]:
@@ -213,8 +240,10 @@ def _take(entries: Iterable[Entry], client: Any, cache_file: Path | None) -> Inv
         counted[key] = [lines, longest, certificate]
         inventory.lines[entry.dataset] += lines
         inventory.files += 1
-        if certificate == BY_NAME[entry.dataset].fingerprint:
-            inventory.certified[entry.dataset].append(entry.engine_path)
+        certified = certificate == BY_NAME[entry.dataset].fingerprint
+        (inventory.certified if certified else inventory.uncertified)[entry.dataset].append(
+            entry.engine_path
+        )
     _write_cache(cache_file, counted)
     return inventory
 

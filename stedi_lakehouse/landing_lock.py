@@ -24,8 +24,9 @@ from typing import Any
 import botocore.exceptions as bce
 
 from stedi_lakehouse.aws import aws_errors, explain_aws_error
-from stedi_lakehouse.destinations import Destination, S3Destination
+from stedi_lakehouse.destinations import Destination
 from stedi_lakehouse.errors import EXIT_AWS_ERROR, EXIT_INVALID_INPUT, LoaderError
+from stedi_lakehouse.s3_destination import S3Destination
 from stedi_lakehouse.sources import S3Location
 
 LOCK_NAME = ".load_landing.lock"

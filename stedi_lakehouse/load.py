@@ -20,9 +20,10 @@ import botocore.exceptions as bce
 
 from stedi_lakehouse.aws import explain_aws_error
 from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, LocalDestination, S3Destination, Stored
+from stedi_lakehouse.destinations import Destination, LocalDestination, Stored
 from stedi_lakehouse.errors import FileRefused, LoaderError, failure_sentence
 from stedi_lakehouse.normalise import Problem, normalise_stream, raw_digest
+from stedi_lakehouse.s3_destination import S3Destination
 from stedi_lakehouse.sources import SourceFile, open_source
 
 

@@ -4,7 +4,8 @@
     files the loader certified (every line valid and plain, docs/loader.md), which Spark's JSON
     source reads exactly as the strict parse would, several times faster (`landing_records`).
     The build runner lists the certified files from the files themselves, for the current
-    contract ($STEDI_CERTIFIED_FILES); var `fast_path: false` parses every file strictly.
+    contract ($STEDI_CERTIFIED_FILES, `only` those or every file `except` some, whichever is
+    shorter); var `fast_path: false` parses every file strictly.
 
     An incremental build parses only the file versions (path and modification time) the model
     has not parsed yet. Their paths are listed first from the source's file list, which reads no
@@ -13,15 +14,22 @@
     lines). A listed path is a file whose current version is unparsed, so all its lines are new.
 #}
 {% macro landing_files_to_parse(source_table) %}
-    {% set certified = [] %}
+    {#- the build runner names the certified files `only`, or every file `except` some -#}
+    {% set fast = {'only': []} %}
     {% if target.type == 'spark' and var('fast_path', true) %}
-        {% set certified = (fromjson(env_var('STEDI_CERTIFIED_FILES', '{}')) or {}).get(
-            source_table | replace('_landing', ''), []) %}
+        {% set fast = (fromjson(env_var('STEDI_CERTIFIED_FILES', '{}')) or {}).get(
+            source_table | replace('_landing', ''), fast) %}
     {% endif %}
     {% if not is_incremental() %}
+        {% if 'except' in fast %}
+            {{ return({
+                'lines': landing_file_filter(fast['except']),
+                'records': landing_file_filter(fast['except'], negate=true),
+            }) }}
+        {% endif %}
         {{ return({
-            'lines': landing_file_filter(certified, negate=true) if certified else 'true',
-            'records': landing_file_filter(certified),
+            'lines': landing_file_filter(fast['only'], negate=true),
+            'records': landing_file_filter(fast['only']),
         }) }}
     {% endif %}
     {% set new_paths = [] %}
@@ -41,9 +49,14 @@
         {% endset %}
         {% set new_paths = run_query(unparsed).columns[0].values() | list %}
     {% endif %}
+    {% if 'except' in fast %}
+        {% set certified = new_paths | reject('in', fast['except']) | list %}
+    {% else %}
+        {% set certified = new_paths | select('in', fast['only']) | list %}
+    {% endif %}
     {{ return({
         'lines': landing_file_filter(new_paths | reject('in', certified) | list),
-        'records': landing_file_filter(new_paths | select('in', certified) | list),
+        'records': landing_file_filter(certified),
     }) }}
 {% endmacro %}
 

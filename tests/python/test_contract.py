@@ -28,6 +28,7 @@ from edge_lines import (
     write_edges,
 )
 
+from stedi_lakehouse import inventory
 from stedi_lakehouse.contract import load_datasets
 
 
@@ -196,6 +197,9 @@ def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
     summary = json.loads(loaded.stdout)
     certified = sum(file["certified"] for file in summary["files"])
     assert 0 < certified < len(summary["files"]), "both paths must be taken"
+    named, _ = inventory.take(str(landing), None).fast_path()
+    modes = {mode for files in named.values() for mode in files}
+    assert modes == {"only", "except"}, "both ways of naming the certified files must be read"
     fast = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
     strict = build(tmp_path, thrift_port, landing, "{fast_path: false}", extra=["--skip-tests"])
     assert fast.returncode == strict.returncode == 0, (fast.output + strict.output)[-3000:]

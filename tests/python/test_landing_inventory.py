@@ -127,3 +127,23 @@ def test_a_build_over_a_file_the_models_cannot_read_stops_before_spark_naming_it
     assert result.returncode == 2, result.stdout + result.stderr
     assert "step_trainer/landing/_readings.json is skipped by Spark and Athena" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_certified_files_too_many_to_name_are_parsed_strictly():
+    """The certified files reach the parse in one environment variable, which Linux limits to
+    128 KiB for every process the build starts: each dataset is named by its shorter list, and
+    one that does not fit is left to the strict parse (the same rows, only slower)."""
+    found = inventory.Inventory()
+    folder = "file:/" + "x" * 200
+    found.certified["accelerometer"] = [f"{folder}/a-{n}.json" for n in range(1000)]
+    found.uncertified["accelerometer"] = [f"{folder}/b-{n}.json" for n in range(1000)]
+    found.certified["customer"] = [f"{folder}/c-{n}.json" for n in range(1000)]
+    found.certified["step_trainer"] = [f"{folder}/s-0.json"]
+    found.uncertified["step_trainer"] = [f"{folder}/s-{n}.json" for n in range(1, 3)]
+    named, left_out = found.fast_path()
+    assert left_out == ["accelerometer"]
+    assert named == {
+        "customer": {"except": []},
+        "step_trainer": {"only": [f"{folder}/s-0.json"]},
+    }
+    assert len(json.dumps(named)) <= inventory.FAST_PATH_BUDGET
