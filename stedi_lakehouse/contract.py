@@ -20,13 +20,21 @@ import functools
 import hashlib
 import json
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from stedi_lakehouse.json_lines import (  # noqa: F401 - DECODER and Record, read by other modules
+    DECODER,
+    MAX_NUMBER_DIGITS,
+    SECOND_OBJECT,
+    Record,
+    nesting_depth,
+    nests_deeper_than,
+)
 
 SOURCES_YAML = Path(__file__).resolve().parents[1] / "models" / "landing" / "_landing__sources.yml"
 INTEGER_RANGES = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
@@ -38,10 +46,6 @@ WHITE_SPACE = "\t\n\x0b\x0c\r" + "".join(
 )
 NOT_OBJECT = "not a JSON object"
 TWICE = "a key appears twice (keys are case-insensitive)"
-# What Spark's JSON parser (Jackson 2.18) refuses, so a line holding it is not a JSON object to
-# the models: a number of more than 1,000 digits, a key of more than 50,000 UTF-16 units.
-MAX_NUMBER_DIGITS = 1000
-MAX_KEY_UNITS = 50_000
 # No engine is asked to read a longer line, whatever the contract: the loader refuses a file
 # holding one, and so does the build for a file that reached the landing zone another way.
 ENGINE_MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -172,76 +176,6 @@ def _plain(text: str) -> str:
     return text if text and all(char in "0123456789.eE+-" for char in text) else ""
 
 
-def _nesting_depth(value: Any) -> int:
-    """How deep objects and arrays nest in a value (a scalar 0, `{}` 1), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _as_number(text: str, kind: type) -> Any:
-    """Read a JSON number as Spark's parser would accept it: at most 1,000 digits."""
-    if len(text) > MAX_NUMBER_DIGITS and sum(char.isdigit() for char in text) > MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits")
-    return kind(text)
-
-
-def _reject_constant(name: str) -> Any:
-    """Refuse NaN and Infinity, which Python's json accepts but JSON does not."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
-class Record(dict):  # type: ignore[type-arg]
-    """A JSON object that keeps every key-value pair and knows whether a key came twice."""
-
-    pairs: list[tuple[str, Any]]
-    repeated = False
-
-
-def _record(pairs: list[tuple[str, Any]]) -> Record:
-    """Build an object; json keeps only the last of a repeated key, the contract refuses it."""
-    if any(len(key.encode("utf-16-le")) > 2 * MAX_KEY_UNITS for key, _ in pairs):
-        raise ValueError(f"a key of more than {MAX_KEY_UNITS:,} characters")
-    record = Record(pairs)
-    record.pairs = pairs
-    record.repeated = len(record) < len(pairs)
-    return record
-
-
-DECODER = json.JSONDecoder(
-    object_pairs_hook=_record,
-    parse_constant=_reject_constant,
-    parse_int=lambda text: _as_number(text, int),
-    parse_float=lambda text: _as_number(text, float),
-)
-# Spark's reader would stop after a first object: the models refuse any line holding `}{`,
-# even inside a string value (docs/rules.md), and so does the loader.
-_SECOND_OBJECT = re.compile(r"[}][ \t]*[{]")
-# a string (possessive: no backtracking into it) or a bracket, to measure nesting without a parser
-_STRING_OR_BRACKET = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]]')
-
-
-def _nests_deeper_than(text: str, limit: int) -> bool:
-    """Tell whether brackets outside strings nest deeper than `limit`, without recursion."""
-    if text.count("{") + text.count("[") <= limit:
-        return False
-    depth = 0
-    for token in _STRING_OR_BRACKET.finditer(text):
-        bracket = token.group()
-        if bracket in "{[":
-            depth += 1
-            if depth > limit:
-                return True
-        elif bracket in "}]":
-            depth -= 1
-    return False
-
-
 @dataclass
 class Verdict:
     """A line's verdict: None when valid, else the models' reason; what the parser said."""
@@ -266,7 +200,7 @@ def judge_line(line: bytes, dataset: Dataset) -> Verdict:
         return Verdict("not valid UTF-8", f"byte {exc.start + 1}")
     if "\ufffd" in text:
         return Verdict("not valid UTF-8", "the replacement character U+FFFD")
-    if _nests_deeper_than(text, dataset.max_nesting_depth + 1):
+    if nests_deeper_than(text, dataset.max_nesting_depth + 1):
         return Verdict(NOT_OBJECT, f"nested more than {dataset.max_nesting_depth} deep")
     try:
         record = DECODER.decode(text)
@@ -274,7 +208,7 @@ def judge_line(line: bytes, dataset: Dataset) -> Verdict:
         return Verdict(NOT_OBJECT, f"invalid JSON: {exc.msg} at column {exc.colno}")
     except ValueError as exc:
         return Verdict(NOT_OBJECT, f"invalid JSON: {exc}")
-    if _SECOND_OBJECT.search(text):
+    if SECOND_OBJECT.search(text):
         return Verdict(NOT_OBJECT, "'}{' on the line")
     if not isinstance(record, Record):
         return Verdict(NOT_OBJECT)
@@ -318,7 +252,7 @@ def validate_record(record: Any, dataset: Dataset) -> str | None:
 
     The reasons are worded exactly as the `*_landing_parsed` models word them.
     """
-    if not isinstance(record, dict) or _nesting_depth(record) > dataset.max_nesting_depth + 1:
+    if not isinstance(record, dict) or nesting_depth(record) > dataset.max_nesting_depth + 1:
         return NOT_OBJECT
     if getattr(record, "repeated", False):  # set by DECODER
         return TWICE
