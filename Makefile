@@ -97,7 +97,9 @@ lint: $(DEV_INSTALLED) profiles.yml
 	$(BIN)/ruff check .
 	$(BIN)/python -m tools.thrift_server -- $(BIN)/sqlfluff lint models tests
 
+# Statistics first, so the catalog shows each table's row count (a build does not compute them).
 docs: check-java $(INSTALLED) profiles.yml
+	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt run-operation compute_statistics --target session
 	STEDI_LANDING_ROOT=$(CURDIR)/$(LANDING_ROOT) $(BIN)/dbt docs generate --target session
 	$(BIN)/dbt docs serve --target session --host 127.0.0.1 --port 8080 --no-browser
 

@@ -111,8 +111,32 @@ def run_dbt(
     return runner.invoke([*args, "--project-dir", str(PROJECT_DIR)])
 
 
-def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
-    """Count the delivered lines for the accounting test; False when the build must stop.
+def _file_versions(counts_file: Path) -> dict[str, int]:
+    """The file versions (location, size, version) the inventory counted last, with their sizes."""
+    try:
+        keys = json.loads(counts_file.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {key: int(key.rsplit("|", 2)[1]) for key in keys if key.count("|") >= 2}
+
+
+def mostly_changed(before: dict[str, int], now: dict[str, int]) -> bool:
+    """Whether the bytes of file versions added and retired since `before` outweigh those kept.
+
+    An incremental build then does more work than a full one: its parsed tables still hold the
+    retired versions' lines, and it would rebuild nearly every day anyway.
+    """
+    kept = sum(size for key, size in now.items() if key in before)
+    changed = sum(size for key, size in now.items() if key not in before)
+    changed += sum(size for key, size in before.items() if key not in now)
+    return changed > kept
+
+
+def count_landing_lines(vars_text: str, target_dir: Path) -> bool | None:
+    """Count the delivered lines for the accounting test; None when the build must stop.
+
+    True when most of the landing zone changed since the last build with this target folder
+    (`mostly_changed`), False otherwise.
 
     The landing root is the var landing_root, else $STEDI_LANDING_ROOT, as dbt reads it. A file
     the models cannot read stops the build here, with a sentence naming it. The counts go to
@@ -125,19 +149,21 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
     for name in ("STEDI_LANDING_LINES", "STEDI_CERTIFIED_FILES"):
         os.environ.pop(name, None)
     if not root:
-        return True  # dbt says the landing location is not set
+        return False  # dbt says the landing location is not set
+    counts_file = target_dir / "landing_line_counts.json"
+    built_before = _file_versions(counts_file)
     try:
-        found = inventory.take(str(root), target_dir / "landing_line_counts.json")
+        found = inventory.take(str(root), counts_file)
     except (OSError, LoaderError) as error:
         print(f"build: error: cannot list the landing zone {root}: {error}", file=sys.stderr)
-        return False
+        return None
     if found.skipped:
         print(f"Skipped (operating-system files, not deliveries): {', '.join(found.skipped)}")
     if found.problems:
         print("build: error: the landing zone holds files the models cannot read:", file=sys.stderr)
         for problem in found.problems:
             print(f"  {problem}", file=sys.stderr)
-        return False
+        return None
     os.environ["STEDI_LANDING_LINES"] = json.dumps(found.lines)
     fast_path, left_out = found.fast_path()
     for dataset in left_out:
@@ -146,7 +172,7 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool:
             "their lines are parsed strictly, which gives the same rows, more slowly"
         )
     os.environ["STEDI_CERTIFIED_FILES"] = json.dumps(fast_path)
-    return True
+    return mostly_changed(built_before, _file_versions(counts_file))
 
 
 def stage_and_build(
@@ -156,8 +182,14 @@ def stage_and_build(
 ) -> tuple[dbtRunnerResult, float] | None:
     """Stage the landing tables, then `dbt build`; the build's result and seconds, or None."""
     target_dir = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
-    if not count_landing_lines(options.vars, target_dir):
+    changed = count_landing_lines(options.vars, target_dir)
+    if changed is None:
         return None
+    if changed and not options.full_refresh:
+        print(
+            "Most of the landing zone is new or retired since the last build into this target folder: "
+            "rebuilding every zone, as --full-refresh does, which is faster here than an incremental build"
+        )
     common = ["--target", options.target, "--vars", options.vars]
     staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
     if not staged.success:
@@ -167,7 +199,7 @@ def stage_and_build(
     build_args = ["build", *common]
     if options.select:
         build_args += ["--select", options.select]
-    if options.full_refresh:
+    if options.full_refresh or changed:
         build_args.append("--full-refresh")
     if options.skip_unit_tests or options.skip_tests:
         skipped = ["unit_test", *(["test"] if options.skip_tests else [])]
