@@ -187,8 +187,9 @@ def stage_and_build(
         return None
     if changed and not options.full_refresh:
         print(
-            "Most of the landing zone is new or retired since the last build into this target folder: "
-            "rebuilding every zone, as --full-refresh does, which is faster here than an incremental build"
+            "Most of the landing zone is new or retired since the last build into this target "
+            "folder: rebuilding every zone, as --full-refresh does, faster here than an "
+            "incremental build"
         )
     common = ["--target", options.target, "--vars", options.vars]
     staged = run_dbt(["run-operation", "stage_landing_tables", *common], counts)
