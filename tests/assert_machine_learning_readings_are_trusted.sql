@@ -6,17 +6,17 @@ with
 
 machine_learning_readings as (
     select * from {{ ref('machine_learning_curated') }}
-    where {{ in_rebuilt_days('sensor_reading_day') }}
+    where {{ in_rebuild_days('sensor_reading_day') }}
 ),
 
 step_trainer_readings as (
     select * from {{ ref('step_trainer_trusted') }}
-    where {{ in_rebuilt_days('sensor_reading_day') }}
+    where {{ in_rebuild_days('sensor_reading_day') }}
 ),
 
 accelerometer_readings as (
     select * from {{ ref('accelerometer_trusted') }}
-    where {{ in_rebuilt_days('reading_day') }}
+    where {{ in_rebuild_days('reading_day') }}
 ),
 
 final as (

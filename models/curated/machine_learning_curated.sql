@@ -1,20 +1,19 @@
 {{ config(
     external_location=athena_zone_location('step_trainer', 'curated'),
-    pre_hook="{{ drop_days_to_rebuild('sensor_reading_day', ['accelerometer', 'step_trainer']) }}",
+    pre_hook="{{ drop_rebuild_days('sensor_reading_day') }}",
 ) }}
--- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 step_trainer_readings as (
     select * from {{ ref('step_trainer_trusted') }}
     -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
-    where {{ in_days_to_rebuild('sensor_reading_time', ['accelerometer', 'step_trainer']) }}
+    where {{ in_rebuild_days('sensor_reading_day') }}
 ),
 
 accelerometer_readings as (
     select * from {{ ref('accelerometer_trusted') }}
-    where {{ in_days_to_rebuild('reading_time', ['accelerometer', 'step_trainer']) }}
+    where {{ in_rebuild_days('reading_day') }}
 ),
 
 customers as (

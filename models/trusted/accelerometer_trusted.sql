@@ -1,15 +1,14 @@
 {{ config(
     external_location=athena_zone_location('accelerometer', 'trusted'),
-    pre_hook="{{ drop_days_to_rebuild('reading_day', ['accelerometer']) }}",
+    pre_hook="{{ drop_rebuild_days('reading_day') }}",
 ) }}
--- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('accelerometer_readings_judged') }}
     -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
-    where {{ in_days_to_rebuild('reading_time', ['accelerometer']) }}
+    where {{ in_rebuild_days('reading_day') }}
 ),
 
 consented as (
@@ -27,7 +26,8 @@ deduplicated as (
         reading_time,
         x,
         y,
-        z
+        z,
+        reading_day
     from consented
 ),
 
@@ -44,7 +44,7 @@ final as (
 
         -- timestamps
         {{ epoch_ms_to_timestamp('reading_time') }} as reading_at,
-        {{ epoch_ms_to_date('reading_time') }} as reading_day
+        reading_day
     from deduplicated
 )
 

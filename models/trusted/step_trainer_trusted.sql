@@ -1,15 +1,14 @@
 {{ config(
     external_location=athena_zone_location('step_trainer', 'trusted'),
-    pre_hook="{{ drop_days_to_rebuild('sensor_reading_day', ['step_trainer']) }}",
+    pre_hook="{{ drop_rebuild_days('sensor_reading_day') }}",
 ) }}
--- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('step_trainer_readings_judged') }}
     -- an incremental build rebuilds the days whose readings may have changed (days_to_rebuild)
-    where {{ in_days_to_rebuild('sensor_reading_time', ['step_trainer']) }}
+    where {{ in_rebuild_days('sensor_reading_day') }}
 ),
 
 owned as (
@@ -24,7 +23,8 @@ deduplicated as (
     select distinct
         serial_number,
         sensor_reading_time,
-        distance_from_object
+        distance_from_object,
+        sensor_reading_day
     from owned
 ),
 
@@ -39,7 +39,7 @@ final as (
 
         -- timestamps
         {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at,
-        {{ epoch_ms_to_date('sensor_reading_time') }} as sensor_reading_day
+        sensor_reading_day
     from deduplicated
 )
 

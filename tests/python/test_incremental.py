@@ -182,10 +182,11 @@ def test_incremental_builds_equal_full_builds_after_every_delivery(
             schema = schemas[f"incremental {mode}"]
             ((rebuilt, every_day, days),) = query(
                 thrift_port,
-                "select count(distinct unix_day), count(*) - count(unix_day),"
-                " (select count(distinct floor(reading_time / 86400000))"
-                f" from {schema}.accelerometer_landing_parsed)"
-                f" from {schema}.days_to_rebuild where coalesce(dataset, '') <> 'step_trainer'",
+                "select count(distinct rebuild_day), count(*) - count(rebuild_day),"
+                " (select count(distinct floor(reading_time / 86400000)) from ("
+                f" select reading_time from {schema}.accelerometer_landing_parsed union all"
+                f" select sensor_reading_time from {schema}.step_trainer_landing_parsed))"
+                f" from {schema}.days_to_rebuild",
             )
             assert every_day == 0 and 0 < rebuilt < days, (when, mode, rebuilt, days)
             build_into("full", mode, full=True)

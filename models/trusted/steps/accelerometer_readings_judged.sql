@@ -1,12 +1,16 @@
 -- Every accelerometer line, valid or quarantined, with the reason it does not reach
 -- accelerometer_trusted (exclusion_reason NULL: a reading of a consenting customer, taken
 -- after the consent in strict mode). accelerometer_trusted keeps the readings without a reason,
--- each distinct reading once; the zone report counts the reasons.
+-- each distinct reading once; zone_exclusions counts the reasons. Partitioned by day on Spark:
+-- an incremental build rewrites the days whose readings may have changed (days_to_rebuild).
+{{ config(pre_hook="{{ drop_rebuild_days('reading_day') }}") }}
+-- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('accelerometer_landing_validated') }}
+    where {{ in_rebuild_days('reading_time', epoch_ms=true) }}
 ),
 
 customer_records as (
@@ -66,7 +70,10 @@ final as (
         z,
 
         -- verdict
-        exclusion_reason
+        exclusion_reason,
+
+        -- partition
+        {{ epoch_ms_to_date('reading_time') }} as reading_day
     from judged
 )
 

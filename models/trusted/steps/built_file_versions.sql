@@ -5,6 +5,7 @@
 -- depends_on: {{ ref('accelerometer_trusted') }}
 -- depends_on: {{ ref('step_trainer_trusted') }}
 -- depends_on: {{ ref('machine_learning_curated') }}
+-- depends_on: {{ ref('zone_exclusions') }}
 
 with
 

@@ -1,8 +1,9 @@
--- The days of readings an incremental build rebuilds in the trusted and curated zones: the days
--- of readings in landing file versions added or retired since the zones were last built
--- (built_file_versions, read as it is before this build rewrites it), and every day of readings
--- of a customer or a device whose records changed, or whose customer may have become or ceased
--- to be curated. A row without a day: rebuild every day (no earlier build, or another mode).
+-- The days of readings an incremental build rebuilds in every day-partitioned table
+-- (macros/incremental/rebuild_days.sql): the days of readings in landing file versions added or
+-- retired since the zones were last built (built_file_versions, read as it is before this build
+-- rewrites it), and every day of readings of a customer or a device whose records changed, or
+-- whose customer may have become or ceased to be curated. A row without a day: rebuild every day
+-- (a full build, no earlier build, or an earlier build in another mode).
 -- depends_on: {{ ref('landing_file_versions') }}
 -- depends_on: {{ ref('customer_landing_parsed') }}
 -- depends_on: {{ ref('accelerometer_landing_parsed') }}
@@ -15,9 +16,7 @@ with
 
 {% if built is none or target.type != 'spark' or flags.FULL_REFRESH %}
     final as (
-        select
-            cast(null as {{ dbt.type_string() }}) as dataset,
-            cast(null as {{ dbt.type_int() }}) as unix_day
+        select cast(null as date) as rebuild_day
     )
 {% else %}
     file_versions as (
@@ -106,21 +105,15 @@ with
             )
     ),
 
-    accelerometer_days as (
-        select distinct cast(floor(reading_time / 86400000) as {{ dbt.type_int() }}) as unix_day
+    reading_times as (
+        select reading_time
         from changed_readings
-        where reading_time is not null
-        union
-        select distinct cast(floor(reading_time / 86400000) as {{ dbt.type_int() }}) as unix_day
+        union all
+        select reading_time
         from accelerometer_readings
-        where
-            reading_time is not null
-            and customer_email in (select changed_customers.customer_email from changed_customers)
-    ),
-
-    step_trainer_days as (
-        select distinct
-            cast(floor(step_trainer_readings.sensor_reading_time / 86400000) as {{ dbt.type_int() }}) as unix_day
+        where customer_email in (select changed_customers.customer_email from changed_customers)
+        union all
+        select step_trainer_readings.sensor_reading_time as reading_time
         from step_trainer_readings
         left join changed_versions
             on
@@ -128,28 +121,17 @@ with
                 and step_trainer_readings.source_file = changed_versions.source_file
                 and step_trainer_readings.source_file_modified_at = changed_versions.source_file_modified_at
         where
-            step_trainer_readings.sensor_reading_time is not null
-            and (
-                changed_versions.source_file is not null
-                or step_trainer_readings.serial_number in (select changed_devices.serial_number from changed_devices)
-            )
+            changed_versions.source_file is not null
+            or step_trainer_readings.serial_number in (select changed_devices.serial_number from changed_devices)
     ),
 
     final as (
-        select
-            'accelerometer' as dataset,
-            unix_day
-        from accelerometer_days
-        union all
-        select
-            'step_trainer' as dataset,
-            unix_day
-        from step_trainer_days
+        select distinct {{ epoch_ms_to_date('reading_time') }} as rebuild_day
+        from reading_times
+        where reading_time is not null
         union all
         -- every day, when the zones were built in another mode
-        select
-            cast(null as {{ dbt.type_string() }}) as dataset,
-            cast(null as {{ dbt.type_int() }}) as unix_day
+        select cast(null as date) as rebuild_day
         from (
             select count(*) as builds_in_this_mode from built_versions
             where build_mode = '{{ mode }}'

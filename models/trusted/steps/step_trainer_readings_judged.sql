@@ -1,12 +1,17 @@
 -- Every step-trainer line, valid or quarantined, with the reason it does not reach
 -- step_trainer_trusted (exclusion_reason NULL: a reading of a device of a curated customer,
 -- in strict mode one whose owners all consented before it). step_trainer_trusted keeps the
--- readings without a reason, each distinct reading once; the zone report counts the reasons.
+-- readings without a reason, each distinct reading once; zone_exclusions counts the reasons.
+-- Partitioned by day on Spark: an incremental build rewrites the days whose readings may have
+-- changed (days_to_rebuild).
+{{ config(pre_hook="{{ drop_rebuild_days('sensor_reading_day') }}") }}
+-- depends_on: {{ ref('days_to_rebuild') }}
 
 with
 
 readings as (
     select * from {{ ref('step_trainer_landing_validated') }}
+    where {{ in_rebuild_days('sensor_reading_time', epoch_ms=true) }}
 ),
 
 customer_records as (
@@ -81,7 +86,10 @@ final as (
         distance_from_object,
 
         -- verdict
-        exclusion_reason
+        exclusion_reason,
+
+        -- partition
+        {{ epoch_ms_to_date('sensor_reading_time') }} as sensor_reading_day
     from judged
 )
 
