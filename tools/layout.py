@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# the zone report's tables, in the order of macros/reporting/zone_report_relations.sql
+# the zone report's tables, in the order of macros/reporting/report_zones.sql
 ZONE_TABLES = [
     "customer_landing",
     "accelerometer_landing",

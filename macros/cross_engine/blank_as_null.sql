@@ -3,10 +3,6 @@
     {{ return(adapter.dispatch('blank_as_null', 'stedi_lakehouse')(text_column)) }}
 {% endmacro %}
 
-{% macro default__blank_as_null(text_column) %}
-    {{ unsupported_adapter('blank_as_null') }}
-{% endmacro %}
-
 {#- btrim with every character of the regular expression [\s\p{Z}], at a fraction of its cost. -#}
 {% macro spark__blank_as_null(text_column) -%}
     nullif(btrim({{ text_column }}, {{ spark_white_space(unicode=true) }}), '')

@@ -8,10 +8,6 @@
     {{ return(adapter.dispatch('case_insensitive_keys', 'stedi_lakehouse')(record_column, line_column)) }}
 {% endmacro %}
 
-{% macro default__case_insensitive_keys(record_column, line_column) %}
-    {{ unsupported_adapter('case_insensitive_keys') }}
-{% endmacro %}
-
 {#- Spark's map keeps every entry of a repeated key, so the map alone shows the repeat. -#}
 {% macro spark__case_insensitive_keys(record_column, line_column) -%}
     case

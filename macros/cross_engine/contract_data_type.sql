@@ -7,10 +7,6 @@
     {{ return(adapter.dispatch('contract_data_type', 'stedi_lakehouse')(type)) }}
 {% endmacro %}
 
-{% macro default__contract_data_type(type) %}
-    {{ unsupported_adapter('contract_data_type') }}
-{% endmacro %}
-
 {% macro spark__contract_data_type(type) %}
     {{ return(type) }}
 {% endmacro %}

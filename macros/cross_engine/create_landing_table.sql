@@ -3,11 +3,6 @@
     {{ return(adapter.dispatch('create_landing_table', 'stedi_lakehouse')(node)) }}
 {% endmacro %}
 
-
-{% macro default__create_landing_table(node) %}
-    {{ unsupported_adapter('create_landing_table') }}
-{% endmacro %}
-
 {#
     Spark: an external text table over the delivered files keeps every line as it is, and a
     view of the same name as the source exposes it with the typed columns of the contract.

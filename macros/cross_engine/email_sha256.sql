@@ -7,10 +7,6 @@
     {{ return(adapter.dispatch('email_sha256', 'stedi_lakehouse')(email_column)) }}
 {% endmacro %}
 
-{% macro default__email_sha256(email_column) %}
-    {{ unsupported_adapter('email_sha256') }}
-{% endmacro %}
-
 {% macro spark__email_sha256(email_column) -%}
     sha2({{ email_column }}, 256)
 {%- endmacro %}

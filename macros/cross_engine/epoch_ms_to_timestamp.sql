@@ -3,10 +3,6 @@
     {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'stedi_lakehouse')(epoch_ms)) }}
 {% endmacro %}
 
-{% macro default__epoch_ms_to_timestamp(epoch_ms) %}
-    {{ unsupported_adapter('epoch_ms_to_timestamp') }}
-{% endmacro %}
-
 {% macro spark__epoch_ms_to_timestamp(epoch_ms) -%}
     timestamp_millis({{ epoch_ms }})
 {%- endmacro %}
@@ -16,14 +12,9 @@
     date_add('millisecond', {{ epoch_ms }}, timestamp '1970-01-01 00:00:00.000')
 {%- endmacro %}
 
-
 {#- The UTC day of epoch milliseconds: the partition of a reading in the trusted and curated zones. -#}
 {% macro epoch_ms_to_date(epoch_ms) %}
     {{ return(adapter.dispatch('epoch_ms_to_date', 'stedi_lakehouse')(epoch_ms)) }}
-{% endmacro %}
-
-{% macro default__epoch_ms_to_date(epoch_ms) %}
-    {{ unsupported_adapter('epoch_ms_to_date') }}
 {% endmacro %}
 
 {#- Arithmetic, not a conversion: no session time zone moves a day's boundaries. -#}

@@ -3,10 +3,6 @@
     {{ return(adapter.dispatch('landing_json_value', 'stedi_lakehouse')(record_column, key)) }}
 {% endmacro %}
 
-{% macro default__landing_json_value(record_column, key) %}
-    {{ unsupported_adapter('landing_json_value') }}
-{% endmacro %}
-
 {% macro spark__landing_json_value(record_column, key) -%}
     try_element_at({{ record_column }}, '{{ key | lower }}')
 {%- endmacro %}

@@ -10,10 +10,6 @@
     {{ return(adapter.dispatch('landing_line_problem', 'stedi_lakehouse')(line_column, max_line_bytes)) }}
 {% endmacro %}
 
-{% macro default__landing_line_problem(line_column, max_line_bytes) %}
-    {{ unsupported_adapter('landing_line_problem') }}
-{% endmacro %}
-
 {#- Spark's text reader keeps a line's bytes as they are, so is_valid_utf8 sees them. -#}
 {% macro spark__landing_line_problem(line_column, max_line_bytes) -%}
     case
@@ -28,23 +24,4 @@
         when length(to_utf8({{ line_column }})) > {{ max_line_bytes }} then 'line too long'
         when strpos({{ line_column }}, chr(65533)) > 0 then 'not valid UTF-8'
     end
-{%- endmacro %}
-
-
-{#- A line's text with every byte sequence that is not UTF-8 replaced by U+FFFD. -#}
-{% macro valid_utf8(line_column) %}
-    {{ return(adapter.dispatch('valid_utf8', 'stedi_lakehouse')(line_column)) }}
-{% endmacro %}
-
-{% macro default__valid_utf8(line_column) %}
-    {{ unsupported_adapter('valid_utf8') }}
-{% endmacro %}
-
-{% macro spark__valid_utf8(line_column) -%}
-    make_valid_utf8({{ line_column }})
-{%- endmacro %}
-
-{#- Athena's text reader has replaced such bytes already. -#}
-{% macro athena__valid_utf8(line_column) -%}
-    {{ line_column }}
 {%- endmacro %}

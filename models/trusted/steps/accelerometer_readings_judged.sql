@@ -1,7 +1,8 @@
 -- Every accelerometer line, valid or quarantined, with the reason it does not reach
 -- accelerometer_trusted (exclusion_reason NULL: a reading of a consenting customer, taken
--- after the consent in strict mode). accelerometer_trusted keeps the readings without a reason,
--- each distinct reading once; zone_exclusions counts the reasons. Partitioned by day on Spark:
+-- after the consent in strict mode): each distinct reading once, with the number of lines that
+-- delivered it (a file delivered twice under another name must count once).
+-- accelerometer_trusted keeps the readings without a reason; zone_exclusions counts the reasons. Partitioned by day on Spark:
 -- an incremental build rewrites the days whose readings may have changed (days_to_rebuild).
 {{ config(pre_hook="{{ drop_rebuild_days('reading_day') }}") }}
 -- depends_on: {{ ref('days_to_rebuild') }}
@@ -68,6 +69,7 @@ final as (
         x,
         y,
         z,
+        count(*) as line_count,
 
         -- verdict
         exclusion_reason,
@@ -75,6 +77,7 @@ final as (
         -- partition
         {{ epoch_ms_to_date('reading_time') }} as reading_day
     from judged
+    group by customer_email, reading_time, x, y, z, exclusion_reason
 )
 
 select * from final

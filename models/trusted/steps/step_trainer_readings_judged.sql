@@ -1,7 +1,8 @@
 -- Every step-trainer line, valid or quarantined, with the reason it does not reach
 -- step_trainer_trusted (exclusion_reason NULL: a reading of a device of a curated customer,
--- in strict mode one whose owners all consented before it). step_trainer_trusted keeps the
--- readings without a reason, each distinct reading once; zone_exclusions counts the reasons.
+-- in strict mode one whose owners all consented before it): each distinct reading once, with
+-- the number of lines that delivered it. step_trainer_trusted keeps the readings without a
+-- reason; zone_exclusions counts the reasons.
 -- Partitioned by day on Spark: an incremental build rewrites the days whose readings may have
 -- changed (days_to_rebuild).
 {{ config(pre_hook="{{ drop_rebuild_days('sensor_reading_day') }}") }}
@@ -85,12 +86,15 @@ final as (
         -- numerics
         distance_from_object,
 
+        count(*) as line_count,
+
         -- verdict
         exclusion_reason,
 
         -- partition
         {{ epoch_ms_to_date('sensor_reading_time') }} as sensor_reading_day
     from judged
+    group by serial_number, sensor_reading_time, distance_from_object, exclusion_reason
 )
 
 select * from final
