@@ -19,10 +19,6 @@ all_customer_records as (
     select * from {{ ref('customer_landing_validated') }}
 ),
 
-curated_customers as (
-    select * from {{ ref('customer_curated') }}
-),
-
 {% for zone_table, _, _ in zone_keys %}
     {{ zone_table }} as (select * from {{ ref(zone_table) }}),
 {% endfor %}
@@ -82,6 +78,7 @@ consenting as (
         and customer_email not in (select quarantined_customers.customer_email from quarantined_customers)
 ),
 
+{% if not var('rubric_compatible') %}
 -- strict mode: a customer's readings count from their consent, a device's from the consent of
 -- the last of its curated owners
 consent_times as (
@@ -89,15 +86,16 @@ consent_times as (
         'customer_email' as key_column,
         customer_email as zone_key,
         share_with_research_as_of_date as consent_time
-    from curated_customers
+    from customer_curated
     union all
     select
         'serial_number' as key_column,
         serial_number as zone_key,
         max(share_with_research_as_of_date) as consent_time
-    from curated_customers
+    from customer_curated
     group by serial_number
 ),
+{% endif %}
 
 violations as (
     select

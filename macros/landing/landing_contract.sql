@@ -3,7 +3,7 @@
     `keys`, a list of {name, type, time} in declared order (the columns less the source's
     `lineage_columns`; `time` is the column's meta `time`, `epoch_ms` or `epoch_ms_or_zero`, or
     none), `required_keys`, `max_nesting_depth` (how deep objects and arrays may nest inside a
-    line's object; landing_line_is_one_object), `max_line_bytes` (longer lines are not parsed)
+    line's object; landing_json_object), `max_line_bytes` (longer lines are not parsed)
     and `plausible_times` ({from, until} in epoch milliseconds). The loader
     (stedi_lakehouse/contract.py) reads the same declaration. Empty while dbt parses the
     project, when the graph is not built yet.

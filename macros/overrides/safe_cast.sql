@@ -9,12 +9,12 @@
 {%- endmacro %}
 
 {#-
-    try_cast with the type names of Trino's DML (contract_data_type). A number's text is trimmed
+    try_cast with the type names of Trino's DML (athena_dml_type). A number's text is trimmed
     first, as Spark's cast does (' 7 ' is 7 on both engines); a string type is never trimmed.
 -#}
 {% macro athena__safe_cast(field, type) -%}
     {%- set name = type | lower | trim -%}
-    {%- set dml_type = contract_data_type(type) -%}
+    {%- set dml_type = athena_dml_type(type) -%}
     {%- if name.startswith(('string', 'varchar', 'char')) -%}
     try_cast({{ field }} as {{ dml_type }})
     {%- else -%}

@@ -31,7 +31,7 @@ final as (
         z,
 
         -- timestamps
-        {{ epoch_ms_to_timestamp('reading_time') }} as reading_at,
+        {{ epoch_ms_to('reading_time', 'timestamp') }} as reading_at,
         reading_day
     from consented
 )

@@ -32,9 +32,9 @@ final as (
         share_with_friends_as_of_date,
 
         -- timestamps
-        {{ epoch_ms_to_timestamp('registration_date') }} as registered_at,
-        {{ epoch_ms_to_timestamp('last_update_date') }} as last_updated_at,
-        {{ epoch_ms_to_timestamp('share_with_research_as_of_date') }} as research_consent_at
+        {{ epoch_ms_to('registration_date', 'timestamp') }} as registered_at,
+        {{ epoch_ms_to('last_update_date', 'timestamp') }} as last_updated_at,
+        {{ epoch_ms_to('share_with_research_as_of_date', 'timestamp') }} as research_consent_at
     from current_consenting
 )
 

@@ -28,7 +28,7 @@ final as (
         distance_from_object,
 
         -- timestamps
-        {{ epoch_ms_to_timestamp('sensor_reading_time') }} as sensor_reading_at,
+        {{ epoch_ms_to('sensor_reading_time', 'timestamp') }} as sensor_reading_at,
         sensor_reading_day
     from owned
 )

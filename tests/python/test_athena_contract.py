@@ -106,7 +106,7 @@ def run_contract(work_dir: Path, *args: str) -> tuple[subprocess.CompletedProces
 
 @pytest.fixture(scope="session")  # xdist may end a module scope between tests
 def contract(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict]:
-    """One contract run, Spark included, on the bad input in strict mode."""
+    """One contract run, Spark included, on the bad input, in both modes as make athena-contract."""
     work_dir = tmp_path_factory.mktemp("athena_contract")
     landing = work_dir / "landing"
     bad_delivery(landing)
@@ -117,7 +117,7 @@ def contract(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
         "--landing", f"bad={landing}",
         "--landing", f"edges={work_dir / 'edges'}",
         "--landing", f"absent={work_dir / 'no-such-landing-set'}",
-        "--modes", "strict",
+        "--modes", "strict,rubric",
     )  # fmt: skip
 
 

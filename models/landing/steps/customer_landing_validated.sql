@@ -10,7 +10,13 @@ file_versions as (
 
 current_lines as (
     -- lines of file versions still in the landing zone
-    {{ current_landing_lines('parsed', 'file_versions', 'customer') }}
+    select parsed.*
+    from parsed
+    inner join file_versions
+        on
+            file_versions.dataset = 'customer'
+            and parsed.source_file = file_versions.source_file
+            and parsed.source_file_modified_at = file_versions.source_file_modified_at
 ),
 
 final as (

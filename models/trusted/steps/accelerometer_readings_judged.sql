@@ -75,7 +75,7 @@ final as (
         exclusion_reason,
 
         -- partition
-        {{ epoch_ms_to_date('reading_time') }} as reading_day
+        {{ epoch_ms_to('reading_time', 'date') }} as reading_day
     from judged
     group by customer_email, reading_time, x, y, z, exclusion_reason
 )

@@ -1,134 +1,141 @@
 -- The days of readings an incremental build rebuilds in every day-partitioned table
 -- (macros/incremental/rebuild_days.sql): the days of readings in landing file versions added or
--- retired since the zones were last built (built_file_versions, read as it is before this build
--- rewrites it), and every day of readings of a customer or a device whose records changed, or
--- whose customer may have become or ceased to be curated. A row without a day: rebuild every day
--- (a full build, no earlier build, or an earlier build in another mode).
+-- retired since the zones were last built (built_file_versions), and every day of readings of a
+-- customer or a device whose records changed, or whose customer may have become or ceased to be
+-- curated. Those readings are found in the judged tables as the last build left them (read as
+-- they are before this build rewrites them), the readings of the paths of changed versions in the
+-- parsed tables, listed first and named in the query, so Parquet's statistics skip other files. A row without a day: rebuild every
+-- day (a full build, no earlier build, or an earlier build in another mode).
 -- depends_on: {{ ref('landing_file_versions') }}
 -- depends_on: {{ ref('customer_landing_parsed') }}
 -- depends_on: {{ ref('accelerometer_landing_parsed') }}
 -- depends_on: {{ ref('step_trainer_landing_parsed') }}
 
-{% set built = adapter.get_relation(this.database, this.schema, 'built_file_versions') %}
+{% set earlier = {} %}
+{% for name in ['built_file_versions', 'accelerometer_readings_judged', 'step_trainer_readings_judged'] %}
+    {% do earlier.update({name: adapter.get_relation(this.database, this.schema, name)}) %}
+{% endfor %}
 {% set mode = "rubric_compatible" if var("rubric_compatible") else "strict" %}
+{% set changed_files = {'customer': [], 'accelerometer': [], 'step_trainer': []} %}
+{% if execute and none not in earlier.values() and not flags.FULL_REFRESH %}
+    {% set changed %}
+        select dataset, source_file from (
+            (
+                select dataset, source_file, source_file_modified_at from {{ ref('landing_file_versions') }}
+                except
+                select dataset, source_file, source_file_modified_at from {{ earlier['built_file_versions'] }}
+            )
+            union all
+            (
+                select dataset, source_file, source_file_modified_at from {{ earlier['built_file_versions'] }}
+                except
+                select dataset, source_file, source_file_modified_at from {{ ref('landing_file_versions') }}
+            )
+        ) as changed_versions
+    {% endset %}
+    {% for row in run_query(changed).rows %}
+        {% do changed_files[row[0]].append(row[1]) %}
+    {% endfor %}
+{% endif %}
 
 with
 
-{% if built is none or target.type != 'spark' or flags.FULL_REFRESH %}
+{% if none in earlier.values() or target.type != 'spark' or flags.FULL_REFRESH %}
     final as (
         select cast(null as date) as rebuild_day
     )
 {% else %}
-    file_versions as (
-        select * from {{ ref('landing_file_versions') }}
-    ),
-
     built_versions as (
-        select * from {{ built }}
+        select * from {{ earlier['built_file_versions'] }}
     ),
 
     customers as (
         select * from {{ ref('customer_landing_parsed') }}
     ),
 
-    accelerometer_readings as (
+    changed_customer_lines as (
+        select * from customers
+        where {{ landing_file_filter(changed_files['customer']) }}
+    ),
+
+    changed_accelerometer_lines as (
         select * from {{ ref('accelerometer_landing_parsed') }}
+        where {{ landing_file_filter(changed_files['accelerometer']) }}
     ),
 
-    step_trainer_readings as (
+    changed_step_trainer_lines as (
         select * from {{ ref('step_trainer_landing_parsed') }}
+        where {{ landing_file_filter(changed_files['step_trainer']) }}
     ),
 
-    changed_versions as (
-        (
-            select
-                dataset,
-                source_file,
-                source_file_modified_at
-            from file_versions
-            except
-            select
-                dataset,
-                source_file,
-                source_file_modified_at
-            from built_versions
-        )
+    earlier_accelerometer_readings as (
+        select * from {{ earlier['accelerometer_readings_judged'] }}
+    ),
+
+    earlier_step_trainer_readings as (
+        select * from {{ earlier['step_trainer_readings_judged'] }}
+    ),
+
+    changed_lines as (
+        -- the lines of every version of the paths added, rewritten or removed: a retired version's
+        -- lines stay in the parsed table until a full refresh
+        select
+            'accelerometer' as dataset,
+            customer_email,
+            cast(null as {{ dbt.type_string() }}) as serial_number,
+            reading_time
+        from changed_accelerometer_lines
         union all
-        (
-            select
-                dataset,
-                source_file,
-                source_file_modified_at
-            from built_versions
-            except
-            select
-                dataset,
-                source_file,
-                source_file_modified_at
-            from file_versions
-        )
+        select
+            'step_trainer' as dataset,
+            cast(null as {{ dbt.type_string() }}) as customer_email,
+            serial_number,
+            sensor_reading_time as reading_time
+        from changed_step_trainer_lines
+        union all
+        select
+            'customer' as dataset,
+            customer_email,
+            serial_number,
+            cast(null as bigint) as reading_time
+        from changed_customer_lines
     ),
 
     changed_customers as (
-        select distinct customers.customer_email
-        from customers
-        inner join changed_versions
-            on
-                changed_versions.dataset = 'customer'
-                and customers.source_file = changed_versions.source_file
-                and customers.source_file_modified_at = changed_versions.source_file_modified_at
-        where customers.customer_email is not null
-    ),
-
-    changed_readings as (
-        select
-            accelerometer_readings.customer_email,
-            accelerometer_readings.reading_time
-        from accelerometer_readings
-        inner join changed_versions
-            on
-                changed_versions.dataset = 'accelerometer'
-                and accelerometer_readings.source_file = changed_versions.source_file
-                and accelerometer_readings.source_file_modified_at = changed_versions.source_file_modified_at
+        -- customers whose records changed, or whose readings did (their curated state may have)
+        select distinct customer_email
+        from changed_lines
+        where customer_email is not null
     ),
 
     changed_devices as (
-        -- the devices of changed customers and of customers with added or retired readings, whose
-        -- consent or curated state may have changed
         select distinct customers.serial_number
         from customers
-        where
-            customers.serial_number is not null
-            and (
-                customers.customer_email in (select changed_customers.customer_email from changed_customers)
-                or customers.customer_email in (select changed_readings.customer_email from changed_readings)
-            )
+        inner join changed_customers
+            on customers.customer_email = changed_customers.customer_email
+        where customers.serial_number is not null
     ),
 
-    reading_times as (
-        select reading_time
-        from changed_readings
+    days as (
+        select {{ epoch_ms_to('reading_time', 'date') }} as rebuild_day
+        from changed_lines
+        where reading_time is not null
         union all
-        select reading_time
-        from accelerometer_readings
-        where customer_email in (select changed_customers.customer_email from changed_customers)
+        select earlier_accelerometer_readings.reading_day as rebuild_day
+        from earlier_accelerometer_readings
+        inner join changed_customers
+            on earlier_accelerometer_readings.customer_email = changed_customers.customer_email
         union all
-        select step_trainer_readings.sensor_reading_time as reading_time
-        from step_trainer_readings
-        left join changed_versions
-            on
-                changed_versions.dataset = 'step_trainer'
-                and step_trainer_readings.source_file = changed_versions.source_file
-                and step_trainer_readings.source_file_modified_at = changed_versions.source_file_modified_at
-        where
-            changed_versions.source_file is not null
-            or step_trainer_readings.serial_number in (select changed_devices.serial_number from changed_devices)
+        select earlier_step_trainer_readings.sensor_reading_day as rebuild_day
+        from earlier_step_trainer_readings
+        inner join changed_devices
+            on earlier_step_trainer_readings.serial_number = changed_devices.serial_number
     ),
 
     final as (
-        select distinct {{ epoch_ms_to_date('reading_time') }} as rebuild_day
-        from reading_times
-        where reading_time is not null
+        select distinct rebuild_day
+        from days
+        where rebuild_day is not null
         union all
         -- every day, when the zones were built in another mode
         select cast(null as date) as rebuild_day

@@ -92,7 +92,7 @@ final as (
         exclusion_reason,
 
         -- partition
-        {{ epoch_ms_to_date('sensor_reading_time') }} as sensor_reading_day
+        {{ epoch_ms_to('sensor_reading_time', 'date') }} as sensor_reading_day
     from judged
     group by serial_number, sensor_reading_time, distance_from_object, exclusion_reason
 )
