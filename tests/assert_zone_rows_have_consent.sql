@@ -79,22 +79,22 @@ consenting as (
 ),
 
 {% if not var('rubric_compatible') %}
--- strict mode: a customer's readings count from their consent, a device's from the consent of
--- the last of its curated owners
-consent_times as (
-    select
-        'customer_email' as key_column,
-        customer_email as zone_key,
-        share_with_research_as_of_date as consent_time
-    from customer_curated
-    union all
-    select
-        'serial_number' as key_column,
-        serial_number as zone_key,
-        max(share_with_research_as_of_date) as consent_time
-    from customer_curated
-    group by serial_number
-),
+    -- strict mode: a customer's readings count from their consent, a device's from the consent of
+    -- the last of its curated owners
+    consent_times as (
+        select
+            'customer_email' as key_column,
+            customer_email as zone_key,
+            share_with_research_as_of_date as consent_time
+        from customer_curated
+        union all
+        select
+            'serial_number' as key_column,
+            serial_number as zone_key,
+            max(share_with_research_as_of_date) as consent_time
+        from customer_curated
+        group by serial_number
+    ),
 {% endif %}
 
 violations as (

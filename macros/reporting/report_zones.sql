@@ -59,7 +59,7 @@
         | selectattr('status', 'equalto', 'success') | list %}
     {% if built %}
         {% set result = run_query(
-            'select zone_table, reason, sum(row_count) from ' ~ models['zone_exclusions']
+            'select zone_table, reason, sum(row_total) from ' ~ models['zone_exclusions']
             ~ ' group by zone_table, reason'
         ) %}
         {% set report = {'mode': mode, 'target': target.name, 'rows': []} %}

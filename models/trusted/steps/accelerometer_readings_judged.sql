@@ -2,8 +2,9 @@
 -- accelerometer_trusted (exclusion_reason NULL: a reading of a consenting customer, taken
 -- after the consent in strict mode): each distinct reading once, with the number of lines that
 -- delivered it (a file delivered twice under another name must count once).
--- accelerometer_trusted keeps the readings without a reason; zone_exclusions counts the reasons. Partitioned by day on Spark:
--- an incremental build rewrites the days whose readings may have changed (days_to_rebuild).
+-- accelerometer_trusted keeps the readings without a reason; zone_exclusions counts the reasons.
+-- Partitioned by day on Spark: an incremental build rewrites the days whose readings may have
+-- changed (days_to_rebuild).
 {{ config(pre_hook="{{ drop_rebuild_days('reading_day') }}") }}
 -- depends_on: {{ ref('days_to_rebuild') }}
 

@@ -4,8 +4,9 @@
 -- customer or a device whose records changed, or whose customer may have become or ceased to be
 -- curated. Those readings are found in the judged tables as the last build left them (read as
 -- they are before this build rewrites them), the readings of the paths of changed versions in the
--- parsed tables, listed first and named in the query, so Parquet's statistics skip other files. A row without a day: rebuild every
--- day (a full build, no earlier build, or an earlier build in another mode).
+-- parsed tables, listed first and named in the query, so Parquet's statistics skip other files.
+-- A row without a day: rebuild every day (a full build, no earlier build, or an earlier build
+-- in another mode).
 -- depends_on: {{ ref('landing_file_versions') }}
 -- depends_on: {{ ref('customer_landing_parsed') }}
 -- depends_on: {{ ref('accelerometer_landing_parsed') }}

@@ -67,10 +67,10 @@ readings as (
 reading_reasons as (
     select
         zone_table,
-        coalesce(exclusion_reason, 'duplicate_delivery') as reason,
         reading_day,
+        coalesce(exclusion_reason, 'duplicate_delivery') as reason,
         -- a kept reading's lines beyond its first were delivered again
-        sum(line_count) - if(exclusion_reason is null, count(*), 0) as row_count
+        sum(line_count) - if(exclusion_reason is null, count(*), 0) as row_total
     from readings
     group by zone_table, exclusion_reason, reading_day
 ),
@@ -86,7 +86,7 @@ accelerometer_times as (
 same_millisecond_pairs as (
     select
         step_trainer_trusted.sensor_reading_day as reading_day,
-        count(*) * max(accelerometer_times.readings) as row_count
+        count(*) * max(accelerometer_times.readings) as row_total
     from step_trainer_trusted
     inner join accelerometer_times
         on step_trainer_trusted.sensor_reading_time = accelerometer_times.reading_time
@@ -96,7 +96,7 @@ same_millisecond_pairs as (
 machine_learning_days as (
     select
         sensor_reading_day as reading_day,
-        count(*) as row_count
+        count(*) as row_total
     from machine_learning_curated
     group by sensor_reading_day
 ),
@@ -106,7 +106,7 @@ counted as (
         'customer_trusted' as zone_table,
         exclusion_reason as reason,
         cast(null as date) as reading_day,
-        count(*) as row_count
+        count(*) as row_total
     from customer_records
     where exclusion_reason is not null
     group by exclusion_reason
@@ -115,20 +115,20 @@ counted as (
         'customer_curated' as zone_table,
         'no_trusted_reading' as reason,
         cast(null as date) as reading_day,
-        (select count(*) from customer_trusted) - (select count(*) from customer_curated) as row_count
+        (select count(*) from customer_trusted) - (select count(*) from customer_curated) as row_total
     union all
     select
         zone_table,
         reason,
         reading_day,
-        row_count
+        row_total
     from reading_reasons
     union all
     select
         'machine_learning_curated' as zone_table,
         'same_millisecond_pairs' as reason,
         reading_day,
-        row_count
+        row_total
     from same_millisecond_pairs
     union all
     -- the pairs machine_learning_curated does not keep
@@ -136,14 +136,14 @@ counted as (
         'machine_learning_curated' as zone_table,
         'cross_person_pair' as reason,
         reading_day,
-        row_count
+        row_total
     from same_millisecond_pairs
     union all
     select
         'machine_learning_curated' as zone_table,
         'cross_person_pair' as reason,
         reading_day,
-        -row_count as row_count
+        -row_total as row_total
     from machine_learning_days
 ),
 
@@ -154,7 +154,7 @@ final as (
         reason,
 
         -- numerics
-        cast(sum(row_count) as bigint) as row_count,
+        cast(sum(row_total) as bigint) as row_total,
 
         -- partition
         reading_day
