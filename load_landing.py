@@ -16,7 +16,7 @@ normalised to JSON lines as the engines read them (gzip decompressed, UTF-16/32 
 UTF-8, CRLF and CR line endings to LF, JSON arrays and pretty-printed objects to one compact
 object per line, a trailing newline); valid one-object-per-line input is never re-serialised.
 Every file is streamed: memory stays bounded whatever its size. One run at a time writes a
-landing root: a second one refuses (exit code 5).
+landing root: a second one refuses (exit code 5; docs/loader.md has the exit codes).
 
 Runs are idempotent: a file whose normalised SHA-256 equals the one stored with the
 destination object (S3 metadata ``sha256``) or the existing local file's is skipped; a file
@@ -39,46 +39,33 @@ import threading
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.aws import add_s3_options, make_s3_client, positive_int
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, LocalDestination
-from stedi_lakehouse.errors import (
-    EXIT_AWS_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID_INPUT,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_UNEXPECTED,
-    LoaderError,
-)
-from stedi_lakehouse.landing_lock import open_lock
-from stedi_lakehouse.load import FileResult, Job, delete_missing, run_files
-from stedi_lakehouse.load_report import Reporter, describe_skipped, summarise, summary_line
-from stedi_lakehouse.s3_destination import S3Destination
-from stedi_lakehouse.sources import S3Location, Skipped, parse_location
-from stedi_lakehouse.walk import Discovery, discover_local, discover_s3
+from stedi_lakehouse.loader.discover import Skipped, discover
+from stedi_lakehouse.loader.load import FileResult, Job, delete_missing, run_files
+from stedi_lakehouse.loader.report import Reporter, describe_skipped, summarise, summary_line
+from stedi_lakehouse.shared.cli import add_s3_options, positive_int, s3_options
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.errors import EXIT_OK, EXIT_REFUSED, LoaderError, last_resort
+from stedi_lakehouse.shared.storage import open_storage
 
-EXIT_CODES_HELP = f"""\
-exit codes:
-  {EXIT_OK}    every delivery loaded or skipped unchanged (bad lines without --strict are
+EXIT_CODES_HELP = """\
+exit codes (the table of both commands: docs/loader.md):
+  0    every delivery loaded or skipped unchanged (bad lines without --strict are
        reported, loaded as they are, and do not change the exit code; so are files of the
        dataset folders that are no delivery)
-  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning is safe
-  {EXIT_INVALID_INPUT}    invalid input: bad arguments, missing or empty source, no deliveries, two
+  1    an unexpected error, said in one sentence; rerunning is safe
+  2    invalid input: bad arguments, missing or empty source, no deliveries, two
        files that would land under one name, unwritable local destination
-  {EXIT_REFUSED}    at least one file was refused, by name (the other files were loaded): it cannot
+  3    at least one file was refused, by name (the other files were loaded): it cannot
        be read, is a corrupt gzip, is not valid in its UTF-16/32 encoding, holds a line of
        more than 64 MiB, or is a JSON array of more than 256 MiB; with --strict also a file
        with a malformed line, and a dataset folder holding files that are no delivery
-  {EXIT_AWS_ERROR}    AWS/S3 error: missing bucket, access denied, no credentials, endpoint
+  4    AWS/S3 error: missing bucket, access denied, no credentials, endpoint
        unreachable, or another S3 error; the run stopped (rerunning is safe)
-  {EXIT_LOCKED}    another load_landing.py or erase_customer.py is writing to DEST (its lock
+  5    another load_landing.py or erase_customer.py is writing to DEST (its lock
        DEST/.load_landing.lock names it); nothing was written
-  {EXIT_INTERRUPTED}  interrupted; rerunning is safe
+  130  interrupted; rerunning is safe
 
 environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are honoured.
 example: python load_landing.py data/sample data/landing --delete
@@ -134,68 +121,41 @@ class Run:
     reporter: Reporter | None = None
 
 
-def _check_arguments(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, dest: S3Location | Path
-) -> None:
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Reject option combinations that make no sense (argparse exits with code 2)."""
     if args.kms_key_id and args.sse != "aws:kms":
         parser.error("--kms-key-id needs --sse aws:kms")
-    if isinstance(dest, Path):
+    if not args.dest.startswith(("s3://", "s3a://")):
         for flag, value in (("--sse", args.sse), ("--create-bucket", args.create_bucket)):
             if value:
                 parser.error(f"{flag} only applies to an s3:// destination")
 
 
-def _open_destination(
-    dest: S3Location | Path, client: Any, args: argparse.Namespace
-) -> tuple[Destination, str | None]:
-    """Create the destination object and check that it can be written."""
-    if isinstance(dest, S3Location):
-        s3 = S3Destination(client, dest, args)
-        return s3, s3.prepare(args.create_bucket, args.dry_run)
-    if dest.exists() and not dest.is_dir():
-        raise LoaderError(f"Destination {dest} exists and is not a directory.", EXIT_INVALID_INPUT)
-    return LocalDestination(dest), None
-
-
-def _load(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Any, run: Run) -> None:
+def _load(args: argparse.Namespace, out: Any, run: Run) -> None:
     """Find the deliveries, take the lock, load them, and delete what the source lacks."""
-    source, dest = parse_location(args.source), parse_location(args.dest)
-    _check_arguments(parser, args, dest)
-    needs_s3 = isinstance(source, S3Location) or isinstance(dest, S3Location)
-    client = make_s3_client(args) if needs_s3 else None
-    found: Discovery = (
-        discover_s3(client, source) if isinstance(source, S3Location) else discover_local(source)
-    )
+    options = s3_options(args, args.workers)
+    source = open_storage(args.source, "source", options)
+    found = discover(source)
     run.skipped = found.skipped
-    destination, note = _open_destination(dest, client, args)
+    destination = open_storage(args.dest, "destination", options)
+    note = destination.prepare(args.create_bucket, args.dry_run, must_exist=False)
     reporter = run.reporter = Reporter(out, len(found.files), sum(f.size for f in found.files))
     for line in [note, *map(describe_skipped, found.skipped)]:
         if line:
             reporter.say(line)
-    missing = {d.name for d in DATASETS} - {f.dataset.name for f in found.files}
+    missing = {d.name for d in datasets()} - {f.dataset.name for f in found.files}
     if missing:
-        reporter.say(f"note: no {', '.join(sorted(missing))} files in {source}")
-    job = Job(client, destination, args.strict, args.dry_run, threading.Event())
+        reporter.say(f"note: no {', '.join(sorted(missing))} files in {args.source}")
+    job = Job(source, destination, args.strict, args.dry_run, threading.Event())
     # a dry run writes nothing, so it needs no lock
-    lock = None if args.dry_run else open_lock(destination, "load_landing.py", EXIT_LOCKED)
-    with lock or nullcontext():
-        if lock and lock.note:
-            reporter.say(f"note: {lock.note}")
+    with nullcontext("") if args.dry_run else destination.lock("load_landing.py") as note:
+        if note:
+            reporter.say(f"note: {note}")
         run.results, error = run_files(found.files, job, args.workers, reporter)
         if error:
             raise error
         if args.delete:
             run.deleted, run.kept = delete_missing(found.files, job, reporter.say)
-
-
-def _unexpected(exc: BaseException) -> LoaderError:
-    """The last resort: any failure nobody foresaw, in one sentence."""
-    detail = " ".join(str(exc).split()).rstrip(".")
-    return LoaderError(
-        f"Unexpected {type(exc).__name__}{': ' if detail else ''}{detail}; rerunning is safe.",
-        EXIT_UNEXPECTED,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,14 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     out = sys.stderr if args.json else sys.stdout
     run = Run()
+    _check_arguments(parser, args)
     try:
-        _load(args, parser, out, run)
-    except LoaderError as exc:
-        run.error = exc
-    except KeyboardInterrupt:
-        run.error = LoaderError("Interrupted; rerunning is safe.", EXIT_INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - never a traceback
-        run.error = _unexpected(exc)
+        _load(args, out, run)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback
+        run.error = last_resort(exc, "rerunning is safe")
     finally:
         if run.reporter:
             run.reporter.close()

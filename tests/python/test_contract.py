@@ -1,7 +1,7 @@
 """The landing data contract: one declaration, and the loader and the models agree on every line.
 
 models/landing/_landing__sources.yml declares the keys, types and required keys; the loader
-(stedi_lakehouse/contract.py) and the models (macros/landing/) both read it. The lines of
+(stedi_lakehouse/shared/contract.py) and the models (macros/landing/) both read it. The lines of
 edge_lines.py are fed to `load_landing.py --strict --dry-run --json` and to a dbt build over a
 landing root that holds them: both must give each line the verdict written beside it, word for
 word.
@@ -28,8 +28,8 @@ from edge_lines import (
     write_edges,
 )
 
-from stedi_lakehouse import inventory
-from stedi_lakehouse.contract import load_datasets
+from stedi_lakehouse.build import inventory
+from stedi_lakehouse.shared.contract import load_datasets
 
 
 def loader_verdicts(loader: Path, landing: Path, tmp_path: Path) -> dict[str, dict[str, str]]:
@@ -197,7 +197,7 @@ def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
     summary = json.loads(loaded.stdout)
     certified = sum(file["certified"] for file in summary["files"])
     assert 0 < certified < len(summary["files"]), "both paths must be taken"
-    named, _ = inventory.take(str(landing), None).fast_path()
+    named = inventory.take(str(landing), None).fast_path()
     modes = {mode for files in named.values() for mode in files}
     assert modes == {"only", "except"}, "both ways of naming the certified files must be read"
     fast = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])

@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from stedi_lakehouse.errors import EXIT_INVALID_INPUT, LoaderError
+from stedi_lakehouse.shared.errors import EXIT_INVALID_INPUT, LoaderError
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOMBSTONES_DIR_VARIABLE = "STEDI_TOMBSTONES_DIR"
 SEED_FILE = "erased_customers.csv"
 COLUMNS = ("email_sha256", "erased_at", "request_id")

@@ -13,12 +13,10 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from stedi_lakehouse import line_stream
-from stedi_lakehouse.contract import Dataset
-from stedi_lakehouse.decoding import CHUNK_BYTES, SourceReader, decode
-from stedi_lakehouse.documents import document_lines
-from stedi_lakehouse.errors import FileRefused
-from stedi_lakehouse.line_stream import (
+from stedi_lakehouse.loader import line_stream
+from stedi_lakehouse.loader.decoding import CHUNK_BYTES, SourceReader, decode
+from stedi_lakehouse.loader.documents import document_lines
+from stedi_lakehouse.loader.line_stream import (
     ENDING_CHANGES,
     Checked,
     HashingWriter,
@@ -29,6 +27,8 @@ from stedi_lakehouse.line_stream import (
     refusal_for_long_line,
     split_lines,
 )
+from stedi_lakehouse.shared.contract import Dataset
+from stedi_lakehouse.shared.errors import FileRefused
 
 __all__ = ["Checked", "Problem", "normalise", "normalise_stream", "raw_digest", "sha256_hex"]
 

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from stedi_lakehouse.errors import FileRefused
-from stedi_lakehouse.names import is_compressed
+from stedi_lakehouse.shared.errors import FileRefused
+from stedi_lakehouse.shared.names import is_compressed
 
 CHUNK_BYTES = 4 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"

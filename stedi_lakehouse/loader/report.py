@@ -6,10 +6,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.load import FileResult
-from stedi_lakehouse.names import CONTROL
-from stedi_lakehouse.sources import Skipped
+from stedi_lakehouse.loader.discover import Skipped
+from stedi_lakehouse.loader.load import FileResult
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.names import CONTROL
 
 PROBLEMS_SHOWN_PER_FILE = 5  # in the report of a file; the JSON summary has up to 1,000
 
@@ -110,7 +110,7 @@ def summarise(
         "bytes": sum(r.bytes for r in results),
         "seconds": round(seconds, 3),
         "records_by_dataset": {
-            d.name: sum(r.records for r in kept if r.dataset == d.name) for d in DATASETS
+            d.name: sum(r.records for r in kept if r.dataset == d.name) for d in datasets()
         },
     }
 

@@ -2,10 +2,13 @@
 
     python erase_customer.py EMAIL [EMAIL ...] --landing-root DIR|s3://bucket/prefix
 
-1. Every landing file is read; the lines of the customers (stedi_lakehouse/erasure_lines.py)
-   and the readings of devices that only erased customers own are removed.
-2. The landing root's lock is taken first (stedi_lakehouse/landing_lock.py), so that no
-   loader writes it meanwhile. Before anything changes, the landing folders and the tombstone
+1. Every landing file is streamed through the loader's line splitter; the lines of the
+   customers (stedi_lakehouse/erasure/lines.py) and the readings of devices that only erased
+   customers own are removed. A file with such lines is streamed a second time, through the
+   storage's staging, without them, and put in place atomically as the loader writes a file
+   (shared/storage.py): memory stays bounded whatever the size of a file.
+2. The landing root's lock is taken first (shared/storage.py), so that no loader writes it
+   meanwhile. Before anything changes, the landing folders and the tombstone
    list are checked to be writable. The tombstones are recorded first, so that a build
    excludes the customers even if the run stops halfway; then the files are rewritten,
    step-trainer files first and customer files last: the customer records name the devices,
@@ -25,30 +28,33 @@ import json
 import subprocess
 import sys
 import uuid
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.aws import add_s3_options
-from stedi_lakehouse.erasure_lines import (
+from stedi_lakehouse.erasure.lines import (
     Devices,
     Erasure,
     device_owners,
     email_sha256,
     erased_devices,
     normalise_email,
-    remove_lines,
+    owners,
+    whole_lines,
 )
-from stedi_lakehouse.erasure_store import LandingStore, dataset_names, open_store
-from stedi_lakehouse.errors import (
-    EXIT_INTERRUPTED,
+from stedi_lakehouse.loader.decoding import CHUNK_BYTES
+from stedi_lakehouse.loader.line_stream import HashingWriter, split_lines
+from stedi_lakehouse.shared.cli import add_s3_options, s3_options
+from stedi_lakehouse.shared.errors import (
     EXIT_INVALID_INPUT,
+    EXIT_NOT_FOUND,
     EXIT_OK,
-    EXIT_UNEXPECTED,
     LoaderError,
+    last_resort,
 )
-from stedi_lakehouse.landing_lock import open_lock
-from stedi_lakehouse.tombstones import (
+from stedi_lakehouse.shared.storage import Listed, Storage, open_storage
+from stedi_lakehouse.shared.tombstones import (
     Tombstone,
     check_writable,
     default_path,
@@ -56,23 +62,24 @@ from stedi_lakehouse.tombstones import (
     write_tombstones,
 )
 
-EXIT_NOT_FOUND = 5  # a customer had no landing line; the tombstone is recorded all the same
-EXIT_LOCKED = 6  # another erasure or load_landing.py is writing to the landing root
 REBUILD_HINT = (
     "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
     "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
 )
-EXIT_CODES_HELP = f"""\
-exit codes:
-  {EXIT_OK}    erased (or, with --dry-run, would erase)
-  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning finishes the job
+# the customer records name the devices, so they are rewritten last: a rerun after an
+# interruption finds the same devices and finishes the job
+DATASET_ORDER = ("step_trainer", "accelerometer", "customer")
+EXIT_CODES_HELP = """\
+exit codes (the table of both commands: docs/erasure.md):
+  0    erased (or, with --dry-run, would erase)
+  1    an unexpected error, said in one sentence; rerunning finishes the job
   2    invalid input: no e-mail, a landing root that is missing or cannot be written (nothing
        was changed), an unwritable tombstone list
   4    AWS/S3 error; rerunning finishes the job
-  {EXIT_NOT_FOUND}    an e-mail had no landing line (its tombstone is recorded all the same)
-  {EXIT_LOCKED}    another erase_customer.py or load_landing.py is writing to the landing root (its
+  5    another erase_customer.py or load_landing.py is writing to the landing root (its
        lock .load_landing.lock there names it); nothing was changed
-  {EXIT_INTERRUPTED}  interrupted; rerunning finishes the job
+  6    an e-mail had no landing line (its tombstone is recorded all the same)
+  130  interrupted; rerunning finishes the job
 """
 
 
@@ -107,7 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--target", default="session", help="dbt target of --rebuild")
     add_s3_options(parser)
-    parser.set_defaults(workers=1)
     return parser
 
 
@@ -125,30 +131,66 @@ def normalised_emails(given: list[str]) -> list[str]:
     return emails
 
 
-def plan(store: LandingStore, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
+def landing_files(store: Storage, dataset: str) -> list[Listed]:
+    """The files of a dataset's landing folder, at any depth, that a landing table reads.
+
+    Names that start with `.` or `_` are skipped, as the landing tables skip them (a temporary
+    file of an interrupted write is one); so is a symbolic link, which is never followed.
+    """
+    listed = store.list(f"{dataset}/landing/")
+    return sorted(
+        (
+            item
+            for item in listed
+            if not item.problem and item.path.rsplit("/", 1)[-1][0] not in "._"
+        ),
+        key=lambda item: item.path,
+    )
+
+
+def chunks(store: Storage, listed: Listed) -> Iterator[bytes]:
+    """A file's bytes in chunks, in the version that was listed."""
+    with closing(store.open(listed.path, listed.version)) as handle:
+        yield from iter(lambda: handle.read(CHUNK_BYTES), b"")
+
+
+def plan(store: Storage, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
     """Which customers and devices go: the devices from the customer records."""
-    lines: list[bytes] = []
-    for target in store.files("customer"):
-        lines += store.read(target).splitlines()  # ended as the engines end lines
+    lines = (
+        line for f in landing_files(store, "customer") for line in whole_lines(chunks(store, f))
+    )
     devices = erased_devices(device_owners(lines), emails, tombstoned)
     return Erasure(emails, serials=devices.removed), devices
 
 
-def rewrite(store: LandingStore, erasure: Erasure, dry_run: bool) -> dict[str, Any]:
+def rewrite_file(store: Storage, listed: Listed, going: set[int]) -> None:
+    """Stream a file into the storage's staging without the lines going; put it in place."""
+    with store.staging(listed.path) as staged:
+        out = HashingWriter(staged, store.describe(listed.path))
+        number = 1
+        for text, ending in split_lines(chunks(store, listed)):
+            if number not in going:
+                out.write(text + (ending or b""))
+            number += ending is not None
+        out.flush()
+        store.place(listed.path, staged, out.hash.hexdigest(), None)
+
+
+def rewrite(store: Storage, erasure: Erasure, dry_run: bool) -> dict[str, Any]:
     """Remove the lines from every file, dataset by dataset; count them per file and owner."""
     removed: dict[str, dict[str, int]] = {}
     found: set[str] = set()
-    for dataset in dataset_names():
+    for dataset in DATASET_ORDER:
         removed[dataset] = {}
-        for target in store.files(dataset):
-            data = store.read(target)
-            kept, owners = remove_lines(data, dataset, erasure)
-            if not owners:
+        for listed in landing_files(store, dataset):
+            going = enumerate(owners(chunks(store, listed), dataset, erasure), 1)
+            lines = {number: owner for number, owner in going if owner}
+            if not lines:
                 continue
-            found.update(owners)
-            removed[dataset][store.describe(target)] = sum(owners.values())
+            found.update(lines.values())
+            removed[dataset][store.describe(listed.path)] = len(lines)
             if not dry_run:
-                store.write(target, kept)
+                rewrite_file(store, listed, set(lines))
     return {"removed": removed, "found": found}
 
 
@@ -198,15 +240,17 @@ def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
     """Run the erasure (or the dry run) and return the report."""
     emails = normalised_emails(args.emails)
     tombstone_path = args.tombstones or default_path()
-    store = open_store(args.landing_root, args)
+    store = open_storage(args.landing_root, "landing root", s3_options(args))
+    store.prepare()
     # the loader must not write the files between their reading and their rewriting
-    locked = "erase_customer.py", EXIT_LOCKED
-    with nullcontext() if args.dry_run else open_lock(store.destination, *locked):
+    with nullcontext() if args.dry_run else store.lock("erase_customer.py"):
         tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
         erasure, devices = plan(store, emails, tombstoned)
         if not args.dry_run:
             check_writable(tombstone_path)
-            store.check_writable([d for d in dataset_names() if store.files(d)])
+            for dataset in DATASET_ORDER:
+                if landing_files(store, dataset):
+                    store.check_writable(f"{dataset}/landing")
         tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
         outcome = rewrite(store, erasure, args.dry_run)
     return {
@@ -242,20 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     request_id = uuid.uuid4().hex
     try:
         report = erase(args, request_id)
-    except LoaderError as exc:
-        print(f"erase_customer.py: error: {exc}", file=sys.stderr, flush=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("erase_customer.py: interrupted; rerunning finishes the job.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the last resort: one sentence, never a traceback
-        detail = " ".join(str(exc).split()).rstrip(".")
-        print(
-            f"erase_customer.py: error: unexpected {type(exc).__name__} ({detail}); rerunning "
-            "finishes the job.",
-            file=sys.stderr,
-        )
-        return EXIT_UNEXPECTED
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback
+        error = last_resort(exc, "rerunning finishes the job")
+        print(f"erase_customer.py: error: {error}", file=sys.stderr, flush=True)
+        return error.exit_code
     print("\n".join(report_lines(report)), flush=True)
     if not args.dry_run:
         path = args.report or Path("target") / "erasure" / f"erasure-{request_id}.json"

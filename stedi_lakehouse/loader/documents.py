@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from stedi_lakehouse.contract import DECODER
+from stedi_lakehouse.shared.contract import DECODER
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 

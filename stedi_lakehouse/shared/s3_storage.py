@@ -1,0 +1,420 @@
+"""The S3 storage (storage.py's interface): a bucket and prefix, the only module using boto3.
+
+Writes go through boto3's transfer manager with a SHA-256 checksum on every PUT and part;
+each object carries its SHA-256 (metadata `sha256`) and, when certified, its contract's
+fingerprint (metadata `stedi-contract`). Every AWS failure becomes a LoaderError in one
+sentence (exit code 4).
+
+The lock is the object `{prefix}.load_landing.lock`, created only when absent (a conditional
+PUT, `If-None-Match: *`) and holding who took it, when and where; it is deleted when the run
+ends, also on failure or interrupt. A run killed hard, or cut off from S3, leaves it behind: a
+later run on the same host takes over a lock whose process is gone, and any other run refuses,
+saying how to remove a stale lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+import botocore.exceptions as bce
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+from stedi_lakehouse.shared.contract import CERTIFICATE
+from stedi_lakehouse.shared.errors import (
+    EXIT_AWS_ERROR,
+    EXIT_INVALID_INPUT,
+    EXIT_LOCKED,
+    LoaderError,
+)
+from stedi_lakehouse.shared.storage import (
+    LOCK_NAME,
+    Listed,
+    S3Options,
+    Storage,
+    Stored,
+    about_me,
+    lock_holder,
+    temporary,
+)
+
+TRANSFER_CONCURRENCY = 4  # parallel parts of one S3 transfer
+PART_BYTES = 8 * 1024 * 1024
+METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
+METADATA_CERTIFICATE = CERTIFICATE.replace(".", "-")  # x-amz-meta-stedi-contract
+CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+ACCESS_DENIED_CODES = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled"} | {
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "AccountProblem",
+}
+_HELD_HERE: set[str] = set()  # tokens of the locks this process holds now
+
+
+def _code(exc: bce.ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code"))
+
+
+def explain_aws_error(exc: Exception, bucket: str, role: str) -> LoaderError:
+    """Translate a boto3/botocore exception into a one-sentence LoaderError."""
+    if isinstance(exc, bce.ProfileNotFound):
+        return LoaderError(
+            f"AWS profile '{exc.kwargs.get('profile')}' is not configured.", EXIT_AWS_ERROR
+        )
+    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
+        return LoaderError(
+            "No AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or pass --profile.",
+            EXIT_AWS_ERROR,
+        )
+    if isinstance(exc, bce.CredentialRetrievalError):
+        return LoaderError("AWS credentials could not be retrieved.", EXIT_AWS_ERROR)
+    if isinstance(exc, bce.ConnectionError | bce.HTTPClientError):
+        parts = urlsplit(str(getattr(exc, "kwargs", {}).get("endpoint_url", "") or ""))
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+        endpoint = urlunsplit((parts.scheme, host, "", "", "")) or "S3"  # no user:password
+        return LoaderError(
+            f"Cannot reach the S3 endpoint {endpoint} ({type(exc).__name__}); check "
+            "--endpoint-url/AWS_ENDPOINT_URL and the network, then run again.",
+            EXIT_AWS_ERROR,
+        )
+    if not isinstance(exc, bce.ClientError):
+        return LoaderError(f"AWS error: {' '.join(str(exc).split()).rstrip('.')}.", EXIT_AWS_ERROR)
+    error, code = exc.response.get("Error", {}), _code(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    name = error.get("BucketName") or bucket
+    bucket_lookup = exc.operation_name in ("HeadBucket", "ListObjectsV2")
+    if code == "NoSuchBucket" or (code in ("404", "NotFound") and bucket_lookup):
+        hint = "; create it or pass --create-bucket" if role == "destination" else ""
+        return LoaderError(f"The {role} bucket '{name}' does not exist{hint}.", EXIT_AWS_ERROR)
+    if code in ACCESS_DENIED_CODES or status == 403:
+        return LoaderError(
+            f"Access denied to the {role} bucket '{name}' ({code}); check the "
+            "credentials, --profile and the bucket policy.",
+            EXIT_AWS_ERROR,
+        )
+    if code in ("PreconditionFailed", "412"):
+        return LoaderError(
+            "A source object changed while it was being loaded; run the loader again.",
+            EXIT_AWS_ERROR,
+        )
+    message = " ".join(str(error.get("Message", "")).split()).rstrip(".")
+    return LoaderError(
+        f"S3 error {code} on {exc.operation_name} in bucket '{name}': {message}.", EXIT_AWS_ERROR
+    )
+
+
+def make_s3_client(options: S3Options) -> Any:
+    """An S3 client with the standard retry mode and the chosen profile/endpoint."""
+    retries: dict[str, Any] = {"mode": "standard"}
+    if options.max_attempts:
+        retries["total_max_attempts"] = options.max_attempts
+    pool = options.workers * TRANSFER_CONCURRENCY + 4
+    config = Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=pool)
+    session = boto3.Session(profile_name=options.profile, region_name=options.region)
+    return session.client("s3", endpoint_url=options.endpoint_url, config=config)
+
+
+class _Errors:
+    """A context that turns AWS exceptions into LoaderErrors naming a bucket and its role."""
+
+    def __init__(self, bucket: str, role: str) -> None:
+        self.bucket, self.role = bucket, role
+
+    def __enter__(self) -> None:
+        """Nothing to set up."""
+
+    def __exit__(self, kind: object, exc: object, traceback: object) -> None:
+        """Translate an AWS exception."""
+        if isinstance(exc, bce.BotoCoreError | bce.ClientError):
+            raise explain_aws_error(exc, self.bucket, self.role) from exc
+
+
+class _Body:
+    """An object's body whose read errors are said in one sentence too."""
+
+    def __init__(self, body: Any, errors: _Errors) -> None:
+        self.body, self.errors = body, errors
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to size bytes (all that is left when size is negative)."""
+        with self.errors:
+            return self.body.read(size if size >= 0 else None)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.body.close()
+
+
+class S3Storage:
+    """An S3 bucket and prefix, written through boto3's transfer manager."""
+
+    recertifies = False  # an object's metadata changes only with a copy of the object
+
+    def __init__(self, root: str, role: str, options: S3Options) -> None:
+        parts = urlsplit(root)
+        if not parts.netloc:
+            raise LoaderError(
+                f"'{root}' names no bucket; use s3://bucket/prefix.", EXIT_INVALID_INPUT
+            )
+        prefix = parts.path.strip("/")
+        self.scheme, self.bucket = parts.scheme, parts.netloc
+        self.prefix = prefix + "/" if prefix else ""
+        self.errors = _Errors(self.bucket, role)
+        with self.errors:
+            self.client = make_s3_client(options)
+        self.bucket_missing = False
+        self.transfer = TransferConfig(
+            multipart_threshold=PART_BYTES,
+            multipart_chunksize=PART_BYTES,
+            max_concurrency=TRANSFER_CONCURRENCY,
+            preferred_transfer_client="classic",
+        )
+        self.encryption = {"ServerSideEncryption": options.sse} if options.sse else {}
+        if options.kms_key_id:
+            self.encryption["SSEKMSKeyId"] = options.kms_key_id
+        self.put_args = {"ContentType": "application/x-ndjson", "ChecksumAlgorithm": "SHA256"}
+        self.put_args.update(self.encryption)
+
+    def describe(self, path: str) -> str:
+        """Show the s3:// URI."""
+        return f"s3://{self.bucket}/{self.prefix}{path}"
+
+    def engine_path(self, path: str) -> str:
+        """The URI Spark names the object by, in the root's scheme (s3 or s3a)."""
+        return f"{self.scheme}://{self.bucket}/{self.prefix}{path}"
+
+    def prepare(self, create: bool = False, dry_run: bool = False, must_exist: bool = True) -> str:
+        """Check that the bucket exists, creating it when asked; a note, or ''."""
+        with self.errors:
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+                return ""
+            except bce.ClientError as exc:
+                if _code(exc) not in ("404", "NoSuchBucket") or not create:
+                    raise
+            if dry_run:
+                self.bucket_missing = True
+                return f"would create bucket {self.bucket}"
+            region = self.client.meta.region_name
+            where = {}
+            if region and region not in ("us-east-1", "aws-global"):
+                where = {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            self.client.create_bucket(Bucket=self.bucket, **where)
+            return f"created bucket {self.bucket}"
+
+    def list(self, folder: str = "") -> Iterator[Listed]:
+        """Every object below a folder; keys ending in `/` are folder markers, left out."""
+        if self.bucket_missing:
+            return
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + folder
+        )
+        with self.errors:
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    if not obj["Key"].endswith("/"):
+                        path = obj["Key"][len(self.prefix) :]
+                        yield Listed(path, obj["Size"], obj["ETag"])
+
+    def open(self, path: str, version: str | None = None) -> IO[bytes]:
+        """The object's body as a stream, only in the version (ETag) given."""
+        condition = {"IfMatch": version} if version else {}
+        with self.errors:
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=self.prefix + path, **condition
+            )
+        return _Body(response["Body"], self.errors)  # type: ignore[return-value]
+
+    def _head(self, path: str) -> dict[str, str] | None:
+        with self.errors:
+            try:
+                head = self.client.head_object(Bucket=self.bucket, Key=self.prefix + path)
+            except bce.ClientError as exc:
+                if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+        return head.get("Metadata", {})  # type: ignore[no-any-return]
+
+    def certificate(self, path: str) -> str | None:
+        """The fingerprint in the object's metadata."""
+        return (self._head(path) or {}).get(METADATA_CERTIFICATE)
+
+    def stored(self, path: str) -> Stored | None:
+        """The sha256 and certificate metadata of the object, if the loader wrote it."""
+        metadata = None if self.bucket_missing else self._head(path)
+        if not metadata or not metadata.get(METADATA_SHA256):
+            return None
+        return Stored(metadata[METADATA_SHA256], metadata.get(METADATA_CERTIFICATE))
+
+    def staging(self, path: str, dry_run: bool = False) -> AbstractContextManager[IO[bytes]]:
+        """A temporary file in the system's temporary folder."""
+        return temporary(None, path.rsplit("/", 1)[-1])
+
+    def _extra(self, sha256: str, certificate: str | None) -> dict[str, Any]:
+        metadata = {METADATA_SHA256: sha256}
+        if certificate is not None:
+            metadata[METADATA_CERTIFICATE] = certificate
+        return {**self.put_args, "Metadata": metadata}
+
+    def place(
+        self, path: str, staged: IO[bytes], sha256: str, certificate: str | None = None
+    ) -> bool:
+        """Upload a staged file (multipart above PART_BYTES); whether it is certified."""
+        staged.flush()
+        staged.seek(0)
+        with self.errors:
+            self.client.upload_fileobj(
+                staged,
+                self.bucket,
+                self.prefix + path,
+                ExtraArgs=self._extra(sha256, certificate),
+                Config=self.transfer,
+            )
+        return certificate is not None
+
+    def certify(self, path: str, certificate: str | None, version: str) -> bool:
+        """Not offered (recertifies is False)."""
+        raise NotImplementedError
+
+    def copies_from(self, source: Storage) -> bool:
+        """An S3 source is copied server-side."""
+        return isinstance(source, S3Storage)
+
+    def copy_from(
+        self, source: Storage, listed: Listed, path: str, sha256: str, certificate: str | None
+    ) -> bool:
+        """Copy an unchanged object server-side; the metadata is replaced, never copied."""
+        assert isinstance(source, S3Storage)
+        extra = {**self._extra(sha256, certificate), "MetadataDirective": "REPLACE"}
+        with self.errors:
+            self.client.copy(
+                {"Bucket": source.bucket, "Key": source.prefix + listed.path},
+                self.bucket,
+                self.prefix + path,
+                ExtraArgs={**extra, "CopySourceIfMatch": listed.version},
+                Config=self.transfer,
+            )
+        return certificate is not None
+
+    def delete(self, paths: list[str]) -> None:
+        """Delete objects in batches of 1,000, failing on any per-object error."""
+        with self.errors:
+            for start in range(0, len(paths), 1000):
+                batch = [{"Key": self.prefix + p} for p in paths[start : start + 1000]]
+                response = self.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+                )
+                for error in response.get("Errors", []):
+                    raise LoaderError(
+                        f"Could not delete s3://{self.bucket}/{error['Key']} "
+                        f"({error.get('Code')}).",
+                        EXIT_AWS_ERROR,
+                    )
+
+    def check_writable(self, folder: str) -> None:
+        """Write and delete a probe object whose name starts with `.` (no table reads it)."""
+        probe = f"{folder}/.probe-{os.urandom(8).hex()}"
+        with self.staging(probe) as staged:
+            self.place(probe, staged, "")
+        self.delete([probe])
+
+    def _put_lock(self, me: dict[str, Any], **condition: str) -> str:
+        response = self.client.put_object(
+            Bucket=self.bucket,
+            Key=self.prefix + LOCK_NAME,
+            Body=json.dumps(me).encode(),
+            ContentType="application/json",
+            **self.encryption,
+            **condition,
+        )
+        return str(response.get("ETag"))
+
+    def _take(self, me: dict[str, Any]) -> tuple[str, str]:
+        """Create the lock object, or take over a stale one; its ETag and a note."""
+        uri = self.describe(LOCK_NAME)
+        with self.errors:
+            try:
+                return self._put_lock(me, IfNoneMatch="*"), ""
+            except bce.ClientError as exc:
+                if _code(exc) not in CONFLICT_CODES:
+                    raise
+            try:
+                held = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME)
+                data, etag = held["Body"].read(), held["ETag"]
+            except bce.ClientError:
+                data, etag = None, None  # released meanwhile: refuse all the same, it is rare
+            if etag and _gone(data):
+                try:
+                    note = f"took over the stale lock {uri} of {lock_holder(data)}, which has ended"
+                    return self._put_lock(me, IfMatch=etag), note
+                except bce.ClientError as exc:
+                    if _code(exc) not in CONFLICT_CODES:
+                        raise
+        raise LoaderError(
+            f"Another {lock_holder(data)} holds the lock {uri}; if that run has ended, the lock "
+            f"is stale: remove it with `aws s3 rm {uri}`, then run again.",
+            EXIT_LOCKED,
+        )
+
+    @contextmanager
+    def lock(self, holder: str) -> Iterator[str]:
+        """Hold the lock object; delete it on leaving if it is still ours."""
+        me = about_me(holder)
+        etag, note = self._take(me)
+        _HELD_HERE.add(me["token"])
+        quiet = True  # a failure to release is said unless another error is on its way
+        try:
+            yield note
+            quiet = False
+        finally:
+            _HELD_HERE.discard(me["token"])
+            self._release(etag, quiet)
+
+    def _release(self, etag: str, quiet: bool) -> None:
+        uri = self.describe(LOCK_NAME)
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME, IfMatch=etag)
+        except (bce.BotoCoreError, bce.ClientError) as exc:
+            taken = isinstance(exc, bce.ClientError) and _code(exc) in CONFLICT_CODES | {
+                "NoSuchKey"
+            }
+            if taken or quiet:
+                return  # taken over by another run: no longer ours to delete
+            reason = str(explain_aws_error(exc, self.bucket, "destination")).rstrip(".")
+            raise LoaderError(
+                f"The lock {uri} could not be removed ({reason}); a later run on this host takes "
+                f"it over, or remove it with `aws s3 rm {uri}`.",
+                EXIT_AWS_ERROR,
+            ) from exc
+
+
+def _gone(data: bytes | None) -> bool:
+    """Tell whether a lock's holder ran on this host and has ended (or is an earlier run here)."""
+    try:
+        info = json.loads((data or b"").decode("utf-8"))
+    except ValueError:
+        return False
+    if not isinstance(info, dict) or info.get("host") != socket.gethostname():
+        return False
+    pid = info.get("pid")
+    if not isinstance(pid, int):
+        return False
+    if pid == os.getpid():
+        return info.get("token") not in _HELD_HERE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, as another user
+    return False
