@@ -4,17 +4,19 @@ counted, or stops the build with a sentence naming it, before any engine reads a
 from __future__ import annotations
 
 import codecs
+import datetime
 import gzip
 import json
 import random
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from builds import PROJECT_DIR
 
-from stedi_lakehouse.build import inventory
+from stedi_lakehouse.build import freshness, inventory
 
 LINE = b'{"sensorReadingTime":1655564400001,"serialNumber":"s-1","distanceFromObject":200}'
 TEXT = LINE.decode()
@@ -155,3 +157,28 @@ def test_certified_files_reach_the_parse_in_a_file_however_many(tmp_path):
         "customer": {"except": []},
         "step_trainer": {"only": [f"{folder}/s-0.json"]},
     }
+
+
+def test_a_landing_dataset_with_no_file_yet_is_said_so_not_called_stale():
+    """dbt dates the newest file of an empty dataset to 1970: no age of 17,758,943 hours."""
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    recent = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2)
+
+    def result(name: str, status: str, newest: datetime.datetime) -> SimpleNamespace:
+        node = SimpleNamespace(name=name, resource_type="source")
+        age = (datetime.datetime.now(datetime.UTC) - newest).total_seconds()
+        return SimpleNamespace(node=node, status=status, max_loaded_at=newest, age=age)
+
+    results = [result("customer_landing", "error", epoch)]
+    results.append(result("accelerometer_landing", "pass", recent))
+    outcome = SimpleNamespace(result=SimpleNamespace(results=results))
+    lines, worst = freshness.landing_freshness(lambda args: outcome, [])
+    assert worst == "pass"
+    assert any(line.split() == ["customer_landing", "no", "file", "yet", "-"] for line in lines)
+    assert any(
+        line.split() == ["accelerometer_landing", "pass", "2.0", "h", "ago"] for line in lines
+    )
+    assert not any("stale" in line for line in lines)
+    results.append(result("step_trainer_landing", "error", recent - datetime.timedelta(days=9)))
+    _, worst = freshness.landing_freshness(lambda args: outcome, [])
+    assert worst == "error"
