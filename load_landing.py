@@ -28,28 +28,7 @@ renamed into place, so no partial file is ever visible. A file whose every line 
 source reads as the contract does is certified: the fingerprint of its dataset's contract is
 stored with it (extended attribute ``user.stedi.contract``, S3 metadata ``stedi-contract``).
 docs/loader.md says it all for users.
-"""
 
-from __future__ import annotations
-
-import argparse
-import json
-import sys
-import threading
-import time
-from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
-from typing import Any
-
-from stedi_lakehouse.loader.discover import Skipped, discover
-from stedi_lakehouse.loader.load import FileResult, Job, delete_missing, run_files
-from stedi_lakehouse.loader.report import Reporter, describe_skipped, summarise, summary_line
-from stedi_lakehouse.shared.cli import add_s3_options, positive_int, s3_options
-from stedi_lakehouse.shared.contract import datasets
-from stedi_lakehouse.shared.errors import EXIT_OK, EXIT_REFUSED, LoaderError, last_resort
-from stedi_lakehouse.shared.storage import open_storage
-
-EXIT_CODES_HELP = """\
 exit codes (the table of both commands: docs/loader.md):
   0    every delivery loaded or skipped unchanged (bad lines without --strict are
        reported, loaded as they are, and do not change the exit code; so are files of the
@@ -71,6 +50,25 @@ environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are 
 example: python load_landing.py data/sample data/landing --delete
 """
 
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from stedi_lakehouse.loader.discover import Skipped, discover
+from stedi_lakehouse.loader.load import FileResult, Job, delete_missing, run_files
+from stedi_lakehouse.loader.report import Reporter, describe_skipped, summarise, summary_line
+from stedi_lakehouse.shared.cli import add_s3_options, positive_int, s3_options
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.errors import EXIT_OK, EXIT_REFUSED, LoaderError, last_resort
+from stedi_lakehouse.shared.storage import open_storage
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the command-line parser; --help documents the exit codes."""
@@ -78,34 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="load_landing.py",
         description="Validate, normalise and load the STEDI landing datasets (customer, "
         "accelerometer, step_trainer) from SOURCE into DEST/{dataset}/landing/.",
-        epilog=EXIT_CODES_HELP,
+        epilog=__doc__[__doc__.index("\nexit codes") + 1 :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", metavar="SOURCE", help="local directory or s3://bucket/prefix")
     parser.add_argument("dest", metavar="DEST", help="local directory or s3://bucket/prefix")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="report what would happen, write nothing"
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse every file that has a malformed line; exit 3 when a dataset folder holds "
-        "files that are no delivery",
-    )
-    parser.add_argument(
-        "--delete",
-        action="store_true",
-        help="remove files under DEST's landing prefixes that are not in SOURCE (only in the "
-        "datasets SOURCE has deliveries of)",
-    )
-    parser.add_argument(
-        "--workers", type=positive_int, default=4, help="parallel files (default 4)"
-    )
-    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    aws = add_s3_options(parser)
-    aws.add_argument(
-        "--create-bucket", action="store_true", help="create a missing destination bucket"
-    )
+    flag = {"action": "store_true"}
+    parser.add_argument("--dry-run", **flag, help="report what would happen, write nothing")
+    strict = "refuse files with a malformed line; exit 3 for other files in dataset folders"
+    parser.add_argument("--strict", **flag, help=strict)
+    delete = "remove DEST's landing files SOURCE lacks (in the datasets SOURCE has files of)"
+    parser.add_argument("--delete", **flag, help=delete)
+    parser.add_argument("--workers", type=positive_int, default=4, help="parallel files (4)")
+    parser.add_argument("--json", **flag, help="print a JSON summary on stdout")
+    add_s3_options(parser).add_argument("--create-bucket", **flag, help="create a missing bucket")
     return parser
 
 
@@ -121,23 +105,12 @@ class Run:
     reporter: Reporter | None = None
 
 
-def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Reject option combinations that make no sense (argparse exits with code 2)."""
-    if args.kms_key_id and args.sse != "aws:kms":
-        parser.error("--kms-key-id needs --sse aws:kms")
-    if not args.dest.startswith(("s3://", "s3a://")):
-        for flag, value in (("--sse", args.sse), ("--create-bucket", args.create_bucket)):
-            if value:
-                parser.error(f"{flag} only applies to an s3:// destination")
-
-
 def _load(args: argparse.Namespace, out: Any, run: Run) -> None:
     """Find the deliveries, take the lock, load them, and delete what the source lacks."""
-    options = s3_options(args, args.workers)
-    source = open_storage(args.source, "source", options)
+    source = open_storage(args.source, "source", s3_options(args, args.workers, writes=False))
     found = discover(source)
     run.skipped = found.skipped
-    destination = open_storage(args.dest, "destination", options)
+    destination = open_storage(args.dest, "destination", s3_options(args, args.workers))
     note = destination.prepare(args.create_bucket, args.dry_run, must_exist=False)
     reporter = run.reporter = Reporter(out, len(found.files), sum(f.size for f in found.files))
     for line in [note, *map(describe_skipped, found.skipped)]:
@@ -168,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     out = sys.stderr if args.json else sys.stdout
     run = Run()
-    _check_arguments(parser, args)
+    if args.kms_key_id and args.sse != "aws:kms":
+        parser.error("--kms-key-id needs --sse aws:kms")
     try:
         _load(args, out, run)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback

@@ -18,58 +18,7 @@
 
 `--dry-run` reads and reports the same, and writes nothing. Then rebuild every zone with
 `--full-refresh` (or pass `--rebuild`), so that no parsed table keeps an old line.
-"""
 
-from __future__ import annotations
-
-import argparse
-import datetime
-import json
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import closing, nullcontext
-from pathlib import Path
-from typing import Any
-
-from stedi_lakehouse.erasure.lines import (
-    Devices,
-    Erasure,
-    device_owners,
-    email_sha256,
-    erased_devices,
-    normalise_email,
-    owners,
-    whole_lines,
-)
-from stedi_lakehouse.loader.decoding import CHUNK_BYTES
-from stedi_lakehouse.loader.line_stream import HashingWriter, split_lines
-from stedi_lakehouse.shared.cli import add_s3_options, s3_options
-from stedi_lakehouse.shared.errors import (
-    EXIT_INVALID_INPUT,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
-    LoaderError,
-    last_resort,
-)
-from stedi_lakehouse.shared.storage import Listed, Storage, open_storage
-from stedi_lakehouse.shared.tombstones import (
-    Tombstone,
-    check_writable,
-    default_path,
-    read_tombstones,
-    write_tombstones,
-)
-
-REBUILD_HINT = (
-    "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
-    "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
-)
-# the customer records name the devices, so they are rewritten last: a rerun after an
-# interruption finds the same devices and finishes the job
-DATASET_ORDER = ("step_trainer", "accelerometer", "customer")
-EXIT_CODES_HELP = """\
 exit codes (the table of both commands: docs/erasure.md):
   0    erased (or, with --dry-run, would erase)
   1    an unexpected error, said in one sentence; rerunning finishes the job
@@ -82,13 +31,52 @@ exit codes (the table of both commands: docs/erasure.md):
   130  interrupted; rerunning finishes the job
 """
 
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import uuid
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from stedi_lakehouse.erasure.lines import (
+    email_sha256,
+    normalise_email,
+)
+from stedi_lakehouse.erasure.rewrite import check_folders, plan, rewrite
+from stedi_lakehouse.shared.cli import add_s3_options, s3_options
+from stedi_lakehouse.shared.errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    LoaderError,
+    last_resort,
+)
+from stedi_lakehouse.shared.storage import open_storage
+from stedi_lakehouse.shared.tombstones import (
+    Tombstone,
+    check_writable,
+    default_path,
+    read_tombstones,
+    write_tombstones,
+)
+
+REBUILD_HINT = (
+    "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
+    "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line; --help lists the exit codes."""
     parser = argparse.ArgumentParser(
         prog="erase_customer.py",
         description=__doc__.split("\n\n")[0],
-        epilog=EXIT_CODES_HELP,
+        epilog=__doc__[__doc__.index("\nexit codes") + 1 :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -129,69 +117,6 @@ def normalised_emails(given: list[str]) -> list[str]:
         if email not in emails:
             emails.append(email)
     return emails
-
-
-def landing_files(store: Storage, dataset: str) -> list[Listed]:
-    """The files of a dataset's landing folder, at any depth, that a landing table reads.
-
-    Names that start with `.` or `_` are skipped, as the landing tables skip them (a temporary
-    file of an interrupted write is one); so is a symbolic link, which is never followed.
-    """
-    listed = store.list(f"{dataset}/landing/")
-    return sorted(
-        (
-            item
-            for item in listed
-            if not item.problem and item.path.rsplit("/", 1)[-1][0] not in "._"
-        ),
-        key=lambda item: item.path,
-    )
-
-
-def chunks(store: Storage, listed: Listed) -> Iterator[bytes]:
-    """A file's bytes in chunks, in the version that was listed."""
-    with closing(store.open(listed.path, listed.version)) as handle:
-        yield from iter(lambda: handle.read(CHUNK_BYTES), b"")
-
-
-def plan(store: Storage, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
-    """Which customers and devices go: the devices from the customer records."""
-    lines = (
-        line for f in landing_files(store, "customer") for line in whole_lines(chunks(store, f))
-    )
-    devices = erased_devices(device_owners(lines), emails, tombstoned)
-    return Erasure(emails, serials=devices.removed), devices
-
-
-def rewrite_file(store: Storage, listed: Listed, going: set[int]) -> None:
-    """Stream a file into the storage's staging without the lines going; put it in place."""
-    with store.staging(listed.path) as staged:
-        out = HashingWriter(staged, store.describe(listed.path))
-        number = 1
-        for text, ending in split_lines(chunks(store, listed)):
-            if number not in going:
-                out.write(text + (ending or b""))
-            number += ending is not None
-        out.flush()
-        store.place(listed.path, staged, out.hash.hexdigest(), None)
-
-
-def rewrite(store: Storage, erasure: Erasure, dry_run: bool) -> dict[str, Any]:
-    """Remove the lines from every file, dataset by dataset; count them per file and owner."""
-    removed: dict[str, dict[str, int]] = {}
-    found: set[str] = set()
-    for dataset in DATASET_ORDER:
-        removed[dataset] = {}
-        for listed in landing_files(store, dataset):
-            going = enumerate(owners(chunks(store, listed), dataset, erasure), 1)
-            lines = {number: owner for number, owner in going if owner}
-            if not lines:
-                continue
-            found.update(lines.values())
-            removed[dataset][store.describe(listed.path)] = len(lines)
-            if not dry_run:
-                rewrite_file(store, listed, set(lines))
-    return {"removed": removed, "found": found}
 
 
 def record_tombstones(
@@ -248,9 +173,7 @@ def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
         erasure, devices = plan(store, emails, tombstoned)
         if not args.dry_run:
             check_writable(tombstone_path)
-            for dataset in DATASET_ORDER:
-                if landing_files(store, dataset):
-                    store.check_writable(f"{dataset}/landing")
+            check_folders(store)
         tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
         outcome = rewrite(store, erasure, args.dry_run)
     return {

@@ -31,7 +31,8 @@ def add_s3_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     return aws
 
 
-def s3_options(args: argparse.Namespace, workers: int = 1) -> S3Options:
-    """The S3 options given on the command line."""
-    names = ("profile", "region", "endpoint_url", "max_attempts", "sse", "kms_key_id")
+def s3_options(args: argparse.Namespace, workers: int = 1, writes: bool = True) -> S3Options:
+    """The S3 options given on the command line; the encryption only for a root written to."""
+    names = ("profile", "region", "endpoint_url", "max_attempts")
+    names += ("sse", "kms_key_id") if writes else ()
     return S3Options(**{name: getattr(args, name) for name in names}, workers=workers)

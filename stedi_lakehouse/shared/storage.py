@@ -147,6 +147,8 @@ def open_storage(root: str, role: str, options: S3Options | None = None) -> Stor
         from stedi_lakehouse.shared.s3_storage import S3Storage  # boto3 only when needed
 
         return S3Storage(root, role, options or S3Options())
+    if options and options.sse:
+        raise LoaderError("--sse only applies to an s3:// destination.", EXIT_INVALID_INPUT)
     return LocalStorage(Path(root.removeprefix("file://")), role)
 
 
@@ -252,6 +254,8 @@ class LocalStorage:
 
     def prepare(self, create: bool = False, dry_run: bool = False, must_exist: bool = True) -> str:
         """A root that must exist must be a directory; any root must not be another file."""
+        if create:
+            raise LoaderError("--create-bucket only applies to an s3:// root.", EXIT_INVALID_INPUT)
         if self.root.is_dir() or not (must_exist or self.root.exists()):
             return ""
         what = "is not a directory" if self.root.exists() else "does not exist"
