@@ -1,9 +1,9 @@
-"""The S3 storage (storage.py's interface): a bucket and prefix, the only module using boto3.
+"""The S3 storage (storage.py's interface): a bucket and prefix, through boto3.
 
 Writes go through boto3's transfer manager with a SHA-256 checksum on every PUT and part;
 each object carries its SHA-256 (metadata `sha256`) and, when certified, its contract's
 fingerprint (metadata `stedi-contract`). Every AWS failure becomes a LoaderError in one
-sentence (exit code 4).
+sentence (aws.py).
 
 The lock is the object `{prefix}.load_landing.lock`, created only when absent (a conditional
 PUT, `If-None-Match: *`) and holding who took it, when and where; it is deleted when the run
@@ -20,13 +20,18 @@ import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import boto3
 import botocore.exceptions as bce
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
 
+from stedi_lakehouse.shared.aws import (
+    TRANSFER_CONCURRENCY,
+    AwsErrors,
+    error_code,
+    explain_aws_error,
+    make_s3_client,
+)
 from stedi_lakehouse.shared.contract import CERTIFICATE
 from stedi_lakehouse.shared.errors import (
     EXIT_AWS_ERROR,
@@ -45,104 +50,17 @@ from stedi_lakehouse.shared.storage import (
     temporary,
 )
 
-TRANSFER_CONCURRENCY = 4  # parallel parts of one S3 transfer
 PART_BYTES = 8 * 1024 * 1024
 METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
 METADATA_CERTIFICATE = CERTIFICATE.replace(".", "-")  # x-amz-meta-stedi-contract
 CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
-ACCESS_DENIED_CODES = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled"} | {
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-    "InvalidToken",
-    "AccountProblem",
-}
 _HELD_HERE: set[str] = set()  # tokens of the locks this process holds now
-
-
-def _code(exc: bce.ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code"))
-
-
-def explain_aws_error(exc: Exception, bucket: str, role: str) -> LoaderError:
-    """Translate a boto3/botocore exception into a one-sentence LoaderError."""
-    if isinstance(exc, bce.ProfileNotFound):
-        return LoaderError(
-            f"AWS profile '{exc.kwargs.get('profile')}' is not configured.", EXIT_AWS_ERROR
-        )
-    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
-        return LoaderError(
-            "No AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY, or pass --profile.",
-            EXIT_AWS_ERROR,
-        )
-    if isinstance(exc, bce.CredentialRetrievalError):
-        return LoaderError("AWS credentials could not be retrieved.", EXIT_AWS_ERROR)
-    if isinstance(exc, bce.ConnectionError | bce.HTTPClientError):
-        parts = urlsplit(str(getattr(exc, "kwargs", {}).get("endpoint_url", "") or ""))
-        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
-        endpoint = urlunsplit((parts.scheme, host, "", "", "")) or "S3"  # no user:password
-        return LoaderError(
-            f"Cannot reach the S3 endpoint {endpoint} ({type(exc).__name__}); check "
-            "--endpoint-url/AWS_ENDPOINT_URL and the network, then run again.",
-            EXIT_AWS_ERROR,
-        )
-    if not isinstance(exc, bce.ClientError):
-        return LoaderError(f"AWS error: {' '.join(str(exc).split()).rstrip('.')}.", EXIT_AWS_ERROR)
-    error, code = exc.response.get("Error", {}), _code(exc)
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    name = error.get("BucketName") or bucket
-    bucket_lookup = exc.operation_name in ("HeadBucket", "ListObjectsV2")
-    if code == "NoSuchBucket" or (code in ("404", "NotFound") and bucket_lookup):
-        hint = "; create it or pass --create-bucket" if role == "destination" else ""
-        return LoaderError(f"The {role} bucket '{name}' does not exist{hint}.", EXIT_AWS_ERROR)
-    if code in ACCESS_DENIED_CODES or status == 403:
-        return LoaderError(
-            f"Access denied to the {role} bucket '{name}' ({code}); check the "
-            "credentials, --profile and the bucket policy.",
-            EXIT_AWS_ERROR,
-        )
-    if code in ("PreconditionFailed", "412"):
-        return LoaderError(
-            "A source object changed while it was being loaded; run the loader again.",
-            EXIT_AWS_ERROR,
-        )
-    message = " ".join(str(error.get("Message", "")).split()).rstrip(".")
-    return LoaderError(
-        f"S3 error {code} on {exc.operation_name} in bucket '{name}': {message}.", EXIT_AWS_ERROR
-    )
-
-
-def make_s3_client(options: S3Options) -> Any:
-    """An S3 client with the standard retry mode and the chosen profile/endpoint."""
-    retries: dict[str, Any] = {"mode": "standard"}
-    if options.max_attempts:
-        retries["total_max_attempts"] = options.max_attempts
-    pool = options.workers * TRANSFER_CONCURRENCY + 4
-    config = Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=pool)
-    session = boto3.Session(profile_name=options.profile, region_name=options.region)
-    return session.client("s3", endpoint_url=options.endpoint_url, config=config)
-
-
-class _Errors:
-    """A context that turns AWS exceptions into LoaderErrors naming a bucket and its role."""
-
-    def __init__(self, bucket: str, role: str) -> None:
-        self.bucket, self.role = bucket, role
-
-    def __enter__(self) -> None:
-        """Nothing to set up."""
-
-    def __exit__(self, kind: object, exc: object, traceback: object) -> None:
-        """Translate an AWS exception."""
-        if isinstance(exc, bce.BotoCoreError | bce.ClientError):
-            raise explain_aws_error(exc, self.bucket, self.role) from exc
 
 
 class _Body:
     """An object's body whose read errors are said in one sentence too."""
 
-    def __init__(self, body: Any, errors: _Errors) -> None:
+    def __init__(self, body: Any, errors: AwsErrors) -> None:
         self.body, self.errors = body, errors
 
     def read(self, size: int = -1) -> bytes:
@@ -169,7 +87,7 @@ class S3Storage:
         prefix = parts.path.strip("/")
         self.scheme, self.bucket = parts.scheme, parts.netloc
         self.prefix = prefix + "/" if prefix else ""
-        self.errors = _Errors(self.bucket, role)
+        self.errors = AwsErrors(self.bucket, role)
         with self.errors:
             self.client = make_s3_client(options)
         self.bucket_missing = False
@@ -200,7 +118,7 @@ class S3Storage:
                 self.client.head_bucket(Bucket=self.bucket)
                 return ""
             except bce.ClientError as exc:
-                if _code(exc) not in ("404", "NoSuchBucket") or not create:
+                if error_code(exc) not in ("404", "NoSuchBucket") or not create:
                     raise
             if dry_run:
                 self.bucket_missing = True
@@ -240,7 +158,7 @@ class S3Storage:
             try:
                 head = self.client.head_object(Bucket=self.bucket, Key=self.prefix + path)
             except bce.ClientError as exc:
-                if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                     return None
                 raise
         return head.get("Metadata", {})  # type: ignore[no-any-return]
@@ -346,7 +264,7 @@ class S3Storage:
             try:
                 return self._put_lock(me, IfNoneMatch="*"), ""
             except bce.ClientError as exc:
-                if _code(exc) not in CONFLICT_CODES:
+                if error_code(exc) not in CONFLICT_CODES:
                     raise
             try:
                 held = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME)
@@ -358,7 +276,7 @@ class S3Storage:
                     note = f"took over the stale lock {uri} of {lock_holder(data)}, which has ended"
                     return self._put_lock(me, IfMatch=etag), note
                 except bce.ClientError as exc:
-                    if _code(exc) not in CONFLICT_CODES:
+                    if error_code(exc) not in CONFLICT_CODES:
                         raise
         raise LoaderError(
             f"Another {lock_holder(data)} holds the lock {uri}; if that run has ended, the lock "
@@ -385,7 +303,7 @@ class S3Storage:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME, IfMatch=etag)
         except (bce.BotoCoreError, bce.ClientError) as exc:
-            taken = isinstance(exc, bce.ClientError) and _code(exc) in CONFLICT_CODES | {
+            taken = isinstance(exc, bce.ClientError) and error_code(exc) in CONFLICT_CODES | {
                 "NoSuchKey"
             }
             if taken or quiet:

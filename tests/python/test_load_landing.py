@@ -33,6 +33,7 @@ from stedi_lakehouse.loader import line_stream
 from stedi_lakehouse.loader.line_stream import split_lines
 from stedi_lakehouse.loader.normalise import normalise
 from stedi_lakehouse.loader.report import Reporter
+from stedi_lakehouse.shared.aws import explain_aws_error
 from stedi_lakehouse.shared.contract import (
     DATASETS,
     SOURCES_YAML,
@@ -42,14 +43,13 @@ from stedi_lakehouse.shared.contract import (
     validate_record,
 )
 from stedi_lakehouse.shared.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
-from stedi_lakehouse.shared.s3_storage import METADATA_CERTIFICATE, explain_aws_error
-from stedi_lakehouse.shared.storage import (
-    LOCK_NAME,
+from stedi_lakehouse.shared.local_storage import (
     XATTR_CERTIFICATE,
     LocalStorage,
-    open_storage,
     read_local_certificate,
 )
+from stedi_lakehouse.shared.s3_storage import METADATA_CERTIFICATE
+from stedi_lakehouse.shared.storage import LOCK_NAME, open_storage
 from tools.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
