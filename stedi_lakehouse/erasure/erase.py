@@ -43,10 +43,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.erasure.lines import (
-    email_sha256,
-    normalise_email,
-)
+from stedi_lakehouse.erasure.lines import email_sha256, normalise_email
 from stedi_lakehouse.erasure.rewrite import check_folders, plan, rewrite
 from stedi_lakehouse.shared.cli import add_s3_options, s3_options
 from stedi_lakehouse.shared.errors import (
