@@ -50,8 +50,6 @@ environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are 
 example: python load_landing.py data/sample data/landing --delete
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import sys

@@ -7,8 +7,6 @@ file yet (a first delivery of readings only, say) has no age: dbt dates its newe
 or earlier, and it is reported as having no file, not as stale.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any
 

@@ -14,8 +14,6 @@ local or on S3 alike. Counts and certificates are kept per file version in the d
 folder, so an incremental build reads only new files.
 """
 
-from __future__ import annotations
-
 import itertools
 import json
 from collections.abc import Iterable

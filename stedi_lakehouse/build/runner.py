@@ -21,8 +21,6 @@ Exit codes:
     3  Java, which Spark needs, was not found
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import os

@@ -13,8 +13,6 @@ about 100 s on 2 cores). So:
   has the measurements. $STEDI_SPARK_JIT (`quick` or `full`) overrides the choice.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 import shutil

@@ -8,8 +8,6 @@ target/zone_counts.json; the reasons are logged by the on-run-end hook report_zo
 personal data. The page is the Jinja2 template zone_report.html.j2 beside this module.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from pathlib import Path
 

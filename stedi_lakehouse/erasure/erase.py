@@ -31,8 +31,6 @@ exit codes (the table of both commands: docs/erasure.md):
   130  interrupted; rerunning finishes the job
 """
 
-from __future__ import annotations
-
 import argparse
 import datetime
 import json

@@ -8,8 +8,6 @@ A step-trainer reading names only a device: it goes when every customer whose re
 device's serial number is erased (serial numbers are shared because of a fulfilment defect).
 """
 
-from __future__ import annotations
-
 import hashlib
 import re
 from collections import defaultdict

@@ -8,8 +8,6 @@ over the same delivery finds it unchanged. No file, nor any line longer than a c
 whole in memory.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any

@@ -9,8 +9,6 @@ refused when its bytes are not valid in that encoding. A UTF-8 byte-order mark a
 the file is removed, as Spark's text reader skips it.
 """
 
-from __future__ import annotations
-
 import codecs
 import gzip
 import hashlib

@@ -7,8 +7,6 @@ characters, symbolic links (never followed) and FIFOs, sockets or devices. Files
 dataset folders are not the loader's business.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 from stedi_lakehouse.shared.contract import Dataset, datasets

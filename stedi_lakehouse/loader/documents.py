@@ -7,8 +7,6 @@ the verdict its value deserves. Parsing uses the contract's decoder; a value nes
 parser's reach makes the text no document, never a crash.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Iterator

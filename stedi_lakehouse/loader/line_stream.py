@@ -9,8 +9,6 @@ A file is certified when Spark's JSON source reads every line as the contract do
 valid and plain (contract.is_plain), or blank with spaces and tabs only (read_alike).
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field

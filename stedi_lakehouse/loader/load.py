@@ -8,8 +8,6 @@ that file in one sentence and the run goes on; only a failure of the destination
 LoaderError) ends the run.
 """
 
-from __future__ import annotations
-
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from contextlib import closing

@@ -6,8 +6,6 @@ endings; documents.py rewrites a JSON array or pretty-printed objects as one obj
 Valid JSON lines come out byte for byte. Only the document forms need the whole text.
 """
 
-from __future__ import annotations
-
 import hashlib
 import io
 from collections.abc import Iterator

@@ -1,7 +1,5 @@
 """What the loader says: a line per file (source -> landing file), the skipped files, the totals."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from tqdm import tqdm

@@ -1,7 +1,5 @@
 """AWS for the S3 storage: the client, and every AWS failure said in one sentence (exit code 4)."""
 
-from __future__ import annotations
-
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 

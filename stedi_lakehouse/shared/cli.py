@@ -1,7 +1,5 @@
 """What the two commands share on the command line: the S3 options, as plain S3Options."""
 
-from __future__ import annotations
-
 import argparse
 
 from stedi_lakehouse.shared.storage import S3Options

@@ -13,8 +13,6 @@ with a typed schema exactly as the contract reads it, so the loader certifies it
 dataset's `fingerprint` with the file, under the name CERTIFICATE (docs/loader.md).
 """
 
-from __future__ import annotations
-
 import datetime
 import functools
 import hashlib

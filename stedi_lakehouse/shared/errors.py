@@ -14,8 +14,6 @@
 docs/loader.md and docs/erasure.md say what each means for each command.
 """
 
-from __future__ import annotations
-
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1  # a failure nobody foresaw, said in one sentence (never a traceback)
 EXIT_INVALID_INPUT = 2

@@ -6,8 +6,6 @@ refuses very long numbers and keys. DECODER reads a line's object as the contrac
 measured on the text before parsing, without recursion, so that no depth can exhaust a stack.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from typing import Any

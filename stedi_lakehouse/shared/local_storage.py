@@ -231,6 +231,7 @@ class LocalStorage:
         """Create and remove a temporary file in the folder."""
         where = self.root / folder
         try:
+            where.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryFile(dir=where, prefix=".probe-"):
                 pass
         except OSError as exc:

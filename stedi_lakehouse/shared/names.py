@@ -9,8 +9,6 @@ decompressed, without its `.gz`. Operating-system files (macOS's `.DS_Store`, `.
 they are skipped and said. docs/loader.md states these rules.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Sequence
 
