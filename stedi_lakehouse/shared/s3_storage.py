@@ -80,28 +80,26 @@ class S3Storage:
 
     def __init__(self, root: str, role: str, options: S3Options) -> None:
         parts = urlsplit(root)
-        if not parts.netloc:
-            raise LoaderError(
-                f"'{root}' names no bucket; use s3://bucket/prefix.", EXIT_INVALID_INPUT
-            )
-        prefix = parts.path.strip("/")
-        self.scheme, self.bucket = parts.scheme, parts.netloc
+        self.scheme, self.bucket, prefix = parts.scheme, parts.netloc, parts.path.strip("/")
+        if not self.bucket:
+            raise LoaderError(f"'{root}' names no bucket: s3://bucket/prefix.", EXIT_INVALID_INPUT)
         self.prefix = prefix + "/" if prefix else ""
         self.errors = AwsErrors(self.bucket, role)
         with self.errors:
             self.client = make_s3_client(options)
         self.bucket_missing = False
-        self.transfer = TransferConfig(
-            multipart_threshold=PART_BYTES,
-            multipart_chunksize=PART_BYTES,
-            max_concurrency=TRANSFER_CONCURRENCY,
-            preferred_transfer_client="classic",
-        )
+        parts = {"multipart_threshold": PART_BYTES, "multipart_chunksize": PART_BYTES}
+        concurrency = {"max_concurrency": TRANSFER_CONCURRENCY}
+        self.transfer = TransferConfig(**parts, **concurrency, preferred_transfer_client="classic")
         self.encryption = {"ServerSideEncryption": options.sse} if options.sse else {}
         if options.kms_key_id:
             self.encryption["SSEKMSKeyId"] = options.kms_key_id
         self.put_args = {"ContentType": "application/x-ndjson", "ChecksumAlgorithm": "SHA256"}
         self.put_args.update(self.encryption)
+
+    def key(self, path: str) -> str:
+        """The object key of a path."""
+        return self.prefix + path
 
     def describe(self, path: str) -> str:
         """Show the s3:// URI."""
@@ -124,10 +122,9 @@ class S3Storage:
                 self.bucket_missing = True
                 return f"would create bucket {self.bucket}"
             region = self.client.meta.region_name
-            where = {}
-            if region and region not in ("us-east-1", "aws-global"):
-                where = {"CreateBucketConfiguration": {"LocationConstraint": region}}
-            self.client.create_bucket(Bucket=self.bucket, **where)
+            where = {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            outside = region and region not in ("us-east-1", "aws-global")
+            self.client.create_bucket(Bucket=self.bucket, **(where if outside else {}))
             return f"created bucket {self.bucket}"
 
     def list(self, folder: str = "") -> Iterator[Listed]:
@@ -148,15 +145,13 @@ class S3Storage:
         """The object's body as a stream, only in the version (ETag) given."""
         condition = {"IfMatch": version} if version else {}
         with self.errors:
-            response = self.client.get_object(
-                Bucket=self.bucket, Key=self.prefix + path, **condition
-            )
+            response = self.client.get_object(Bucket=self.bucket, Key=self.key(path), **condition)
         return _Body(response["Body"], self.errors)  # type: ignore[return-value]
 
     def _head(self, path: str) -> dict[str, str] | None:
         with self.errors:
             try:
-                head = self.client.head_object(Bucket=self.bucket, Key=self.prefix + path)
+                head = self.client.head_object(Bucket=self.bucket, Key=self.key(path))
             except bce.ClientError as exc:
                 if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                     return None
@@ -179,10 +174,8 @@ class S3Storage:
         return temporary(None, path.rsplit("/", 1)[-1])
 
     def _extra(self, sha256: str, certificate: str | None) -> dict[str, Any]:
-        metadata = {METADATA_SHA256: sha256}
-        if certificate is not None:
-            metadata[METADATA_CERTIFICATE] = certificate
-        return {**self.put_args, "Metadata": metadata}
+        certified = {METADATA_CERTIFICATE: certificate} if certificate is not None else {}
+        return {**self.put_args, "Metadata": {METADATA_SHA256: sha256, **certified}}
 
     def place(
         self, path: str, staged: IO[bytes], sha256: str, certificate: str | None = None
@@ -190,13 +183,10 @@ class S3Storage:
         """Upload a staged file (multipart above PART_BYTES); whether it is certified."""
         staged.flush()
         staged.seek(0)
+        extra = self._extra(sha256, certificate)
         with self.errors:
             self.client.upload_fileobj(
-                staged,
-                self.bucket,
-                self.prefix + path,
-                ExtraArgs=self._extra(sha256, certificate),
-                Config=self.transfer,
+                staged, self.bucket, self.key(path), extra, None, self.transfer
             )
         return certificate is not None
 
@@ -214,29 +204,24 @@ class S3Storage:
         """Copy an unchanged object server-side; the metadata is replaced, never copied."""
         assert isinstance(source, S3Storage)
         extra = {**self._extra(sha256, certificate), "MetadataDirective": "REPLACE"}
+        extra["CopySourceIfMatch"] = listed.version
+        copied = {"Bucket": source.bucket, "Key": source.key(listed.path)}
         with self.errors:
-            self.client.copy(
-                {"Bucket": source.bucket, "Key": source.prefix + listed.path},
-                self.bucket,
-                self.prefix + path,
-                ExtraArgs={**extra, "CopySourceIfMatch": listed.version},
-                Config=self.transfer,
-            )
+            self.client.copy(copied, self.bucket, self.key(path), extra, None, None, self.transfer)
         return certificate is not None
 
     def delete(self, paths: list[str]) -> None:
         """Delete objects in batches of 1,000, failing on any per-object error."""
         with self.errors:
             for start in range(0, len(paths), 1000):
-                batch = [{"Key": self.prefix + p} for p in paths[start : start + 1000]]
+                batch = [{"Key": self.key(p)} for p in paths[start : start + 1000]]
                 response = self.client.delete_objects(
                     Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
                 )
                 for error in response.get("Errors", []):
+                    where = f"s3://{self.bucket}/{error['Key']}"
                     raise LoaderError(
-                        f"Could not delete s3://{self.bucket}/{error['Key']} "
-                        f"({error.get('Code')}).",
-                        EXIT_AWS_ERROR,
+                        f"Could not delete {where} ({error.get('Code')}).", EXIT_AWS_ERROR
                     )
 
     def check_writable(self, folder: str) -> None:
@@ -247,15 +232,9 @@ class S3Storage:
         self.delete([probe])
 
     def _put_lock(self, me: dict[str, Any], **condition: str) -> str:
-        response = self.client.put_object(
-            Bucket=self.bucket,
-            Key=self.prefix + LOCK_NAME,
-            Body=json.dumps(me).encode(),
-            ContentType="application/json",
-            **self.encryption,
-            **condition,
-        )
-        return str(response.get("ETag"))
+        body = {"Body": json.dumps(me).encode(), "ContentType": "application/json"}
+        lock = {"Bucket": self.bucket, "Key": self.key(LOCK_NAME), **body, **self.encryption}
+        return str(self.client.put_object(**lock, **condition).get("ETag"))
 
     def _take(self, me: dict[str, Any]) -> tuple[str, str]:
         """Create the lock object, or take over a stale one; its ETag and a note."""
@@ -267,7 +246,7 @@ class S3Storage:
                 if error_code(exc) not in CONFLICT_CODES:
                     raise
             try:
-                held = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME)
+                held = self.client.get_object(Bucket=self.bucket, Key=self.key(LOCK_NAME))
                 data, etag = held["Body"].read(), held["ETag"]
             except bce.ClientError:
                 data, etag = None, None  # released meanwhile: refuse all the same, it is rare
@@ -301,13 +280,11 @@ class S3Storage:
     def _release(self, etag: str, quiet: bool) -> None:
         uri = self.describe(LOCK_NAME)
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + LOCK_NAME, IfMatch=etag)
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(LOCK_NAME), IfMatch=etag)
         except (bce.BotoCoreError, bce.ClientError) as exc:
-            taken = isinstance(exc, bce.ClientError) and error_code(exc) in CONFLICT_CODES | {
-                "NoSuchKey"
-            }
-            if taken or quiet:
-                return  # taken over by another run: no longer ours to delete
+            gone = CONFLICT_CODES | {"NoSuchKey"}
+            if quiet or (isinstance(exc, bce.ClientError) and error_code(exc) in gone):
+                return  # taken over by another run (no longer ours), or another error is on its way
             reason = str(explain_aws_error(exc, self.bucket, "destination")).rstrip(".")
             raise LoaderError(
                 f"The lock {uri} could not be removed ({reason}); a later run on this host takes "
@@ -325,14 +302,12 @@ def _gone(data: bytes | None) -> bool:
     if not isinstance(info, dict) or info.get("host") != socket.gethostname():
         return False
     pid = info.get("pid")
-    if not isinstance(pid, int):
-        return False
-    if pid == os.getpid():
-        return info.get("token") not in _HELD_HERE
+    if not isinstance(pid, int) or pid == os.getpid():  # an earlier lock of this process: gone
+        return pid == os.getpid() and info.get("token") not in _HELD_HERE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:
-        return False  # alive, as another user
+        pass  # alive, as another user
     return False
