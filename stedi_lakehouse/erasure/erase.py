@@ -51,7 +51,7 @@ from stedi_lakehouse.shared.errors import (
     LoaderError,
     last_resort,
 )
-from stedi_lakehouse.shared.storage import open_storage
+from stedi_lakehouse.shared.storage import Storage, open_storage
 from stedi_lakehouse.shared.tombstones import (
     Tombstone,
     check_writable,
@@ -74,27 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__[__doc__.index("\nexit codes") + 1 :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "emails",
-        metavar="EMAIL",
-        nargs="+",
-        help="e-mail of a customer; `-` reads them from standard input, one per line, so that "
-        "they stay out of the process list and the shell's history",
-    )
-    parser.add_argument(
-        "--landing-root", required=True, help="local directory or s3://bucket/prefix"
-    )
+    email = "e-mail of a customer; `-` reads them from standard input, one per line, so that they "
+    parser.add_argument("emails", metavar="EMAIL", nargs="+", help=email + "stay out of `ps`")
+    parser.add_argument("--landing-root", required=True, help="directory or s3://bucket/prefix")
     parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
-    parser.add_argument(
-        "--tombstones",
-        type=Path,
-        help="the tombstone list (default: erased_customers.csv in tombstones/ or in "
-        "STEDI_TOMBSTONES_DIR)",
-    )
+    tombstones = "the tombstone list (default: erased_customers.csv in $STEDI_TOMBSTONES_DIR)"
+    parser.add_argument("--tombstones", type=Path, help=tombstones)
     parser.add_argument("--report", type=Path, help="JSON report (default target/erasure/)")
-    parser.add_argument(
-        "--rebuild", action="store_true", help="then run a full-refresh build on --target"
-    )
+    parser.add_argument("--rebuild", action="store_true", help="then a full-refresh build")
     parser.add_argument("--target", default="session", help="dbt target of --rebuild")
     add_s3_options(parser)
     return parser
@@ -115,14 +102,14 @@ def normalised_emails(given: list[str]) -> list[str]:
 
 
 def record_tombstones(
-    path: Path, emails: list[str], request_id: str, dry_run: bool
+    path: Path, emails: list[str], request: str, dry_run: bool
 ) -> list[Tombstone]:
     """The tombstone of each e-mail: one recorded earlier (a rerun), else a new one."""
     existing = read_tombstones(path)
     by_hash = {tombstone.email_sha256: tombstone for tombstone in existing}
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     chosen = [
-        by_hash.get(email_sha256(email)) or Tombstone(email_sha256(email), now, request_id)
+        by_hash.get(email_sha256(email)) or Tombstone(email_sha256(email), now, request)
         for email in emails
     ]
     new = [tombstone for tombstone in chosen if tombstone.email_sha256 not in by_hash]
@@ -149,32 +136,29 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     for serial, others in report["devices_kept_shared"].items():
         lines.append(f"Kept the readings of device {serial}: other owners not erased: {others}")
     for customer in report["customers"]:
-        lines.append(
-            f"E-mail {customer['position']}: {customer['state']}, "
-            f"tombstone {customer['request_id']}"
-        )
+        state = f"{customer['state']}, tombstone {customer['request_id']}"
+        lines.append(f"E-mail {customer['position']}: {state}")
     return lines
 
 
-def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
-    """Run the erasure (or the dry run) and return the report."""
-    emails = normalised_emails(args.emails)
-    tombstone_path = args.tombstones or default_path()
-    store = open_storage(args.landing_root, "landing root", s3_options(args))
+def erase(
+    store: Storage, emails: list[str], tombstone_path: Path, dry_run: bool, request_id: str
+) -> dict[str, Any]:
+    """Run the erasure (or the dry run) of normalised e-mails and return the report."""
     store.prepare()
     # the loader must not write the files between their reading and their rewriting
-    with nullcontext() if args.dry_run else store.lock("erase_customer.py"):
+    with nullcontext() if dry_run else store.lock("erase_customer.py"):
         tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
         erasure, devices = plan(store, emails, tombstoned)
-        if not args.dry_run:
+        if not dry_run:
             check_writable(tombstone_path)
             check_folders(store)
-        tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
-        outcome = rewrite(store, erasure, args.dry_run)
+        tombstones = record_tombstones(tombstone_path, emails, request_id, dry_run)
+        outcome = rewrite(store, erasure, dry_run)
     return {
         "request_id": request_id,
-        "dry_run": args.dry_run,
-        "landing_root": args.landing_root,
+        "dry_run": dry_run,
+        "landing_root": store.describe(""),
         "customers": [
             {
                 "position": position,
@@ -203,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     request_id = uuid.uuid4().hex
     try:
-        report = erase(args, request_id)
+        store = open_storage(args.landing_root, "landing root", s3_options(args))
+        emails, tombstones = normalised_emails(args.emails), args.tombstones or default_path()
+        report = erase(store, emails, tombstones, args.dry_run, request_id)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback
         error = last_resort(exc, "rerunning finishes the job")
         print(f"erase_customer.py: error: {error}", file=sys.stderr, flush=True)
@@ -217,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [c["position"] for c in report["customers"] if c["state"] == "not found"]
     for position in missing:
         recorded = "would be recorded" if args.dry_run else "is recorded"
+        notice = f"notice: e-mail {position} has no line in the landing zone; its tombstone"
         print(
-            f"notice: e-mail {position} has no line in the landing zone; its tombstone "
-            f"{recorded}, so that no later delivery brings the customer in.",
+            f"{notice} {recorded}, so that no later delivery brings the customer in.",
             file=sys.stderr,
         )
     if args.dry_run:
