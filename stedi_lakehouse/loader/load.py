@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from stedi_lakehouse.loader.discover import SourceFile
 from stedi_lakehouse.loader.normalise import Problem, normalise_stream, raw_digest
@@ -29,11 +29,11 @@ class FileResult:
     source: str
     destination: str
     action: str  # uploaded | copied | skipped | refused | would-upload | would-copy
-    records: int
-    bad_lines: int
-    bytes: int
-    sha256: str
-    normalised: list[str]
+    records: int = 0
+    bad_lines: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    normalised: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     refusal: str | None = None  # why the file was refused, in one sentence
     certified: bool = False  # the landing file carries its dataset's certificate (a dry run: would)
@@ -52,15 +52,8 @@ class Job:
 
 def _result(file: SourceFile, job: Job, action: str, **counts: Any) -> FileResult:
     """A result with nothing counted but what is given."""
-    fields: dict[str, Any] = {"records": 0, "bad_lines": 0, "bytes": 0, "sha256": ""}
-    fields["normalised"] = []
-    return FileResult(
-        dataset=file.dataset.name,
-        source=file.location,
-        destination=job.destination.describe(file.target),
-        action=action,
-        **{**fields, **counts},
-    )
+    where = job.destination.describe(file.target)
+    return FileResult(file.dataset.name, file.location, where, action, **counts)
 
 
 def load_file(file: SourceFile, job: Job) -> FileResult | None:
@@ -86,32 +79,23 @@ def _load(file: SourceFile, job: Job) -> FileResult | None:
         # over a large landing zone must not parse every line again, unless a local file lacks
         # the certificate its lines may deserve
         judge = destination.recertifies and stored.certificate != file.dataset.fingerprint
-        with closing(job.source.open(file.listed.path, file.listed.version)) as handle:
+        with closing(_open(file, job)) as handle:
             digest, records, alike = raw_digest(handle, file.dataset if judge else None)
         if digest == stored.sha256:
             certified = _certify_kept(file, job, stored, alike if judge else None)
-            return _result(
-                file, job, "skipped", records=records, sha256=digest, certified=certified
-            )
+            kept = {"records": records, "sha256": digest, "certified": certified}
+            return _result(file, job, "skipped", **kept)
     where = f"a temporary file for {destination.describe(file.target)}"
     with (
         destination.staging(file.target, job.dry_run) as staged,
-        closing(job.source.open(file.listed.path, file.listed.version)) as handle,
+        closing(_open(file, job)) as handle,
     ):
         checked = normalise_stream(handle, file.name, file.location, file.dataset, staged, where)
-        result = _result(
-            file,
-            job,
-            "",
-            records=checked.records,
-            bad_lines=checked.bad_lines,
-            sha256=checked.sha256,
-            normalised=checked.changes,
-            problems=checked.problems,
-        )
-        server_side = (
-            destination.copies_from(job.source) and checked.source_sha256 == checked.sha256
-        )
+        counts = {"records": checked.records, "bad_lines": checked.bad_lines}
+        counts |= {"sha256": checked.sha256, "normalised": checked.changes}
+        result = _result(file, job, "", **counts, problems=checked.problems)
+        unchanged = checked.source_sha256 == checked.sha256
+        server_side = destination.copies_from(job.source) and unchanged
         certificate = file.dataset.fingerprint if checked.certified else None
         if job.strict and checked.bad_lines:
             result.action = "refused"
@@ -133,6 +117,11 @@ def _load(file: SourceFile, job: Job) -> FileResult | None:
             result.certified = destination.place(file.target, staged, checked.sha256, certificate)
             result.action, result.bytes = "uploaded", checked.size
     return result
+
+
+def _open(file: SourceFile, job: Job) -> IO[bytes]:
+    """Open a delivery in the version that was listed."""
+    return job.source.open(file.listed.path, file.listed.version)
 
 
 def _certify_kept(file: SourceFile, job: Job, stored: Stored, certifiable: bool | None) -> bool:
