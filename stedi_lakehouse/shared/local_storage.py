@@ -19,18 +19,9 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from stedi_lakehouse.shared import storage
 from stedi_lakehouse.shared.contract import CERTIFICATE
 from stedi_lakehouse.shared.errors import EXIT_INVALID_INPUT, EXIT_LOCKED, FileRefused, LoaderError
-from stedi_lakehouse.shared.storage import (
-    LOCK_NAME,
-    SYMLINK,
-    Listed,
-    Storage,
-    Stored,
-    about_me,
-    lock_holder,
-    temporary,
-)
 
 XATTR_CERTIFICATE = f"user.{CERTIFICATE}"  # user.stedi.contract
 SPECIAL_KINDS = {
@@ -110,11 +101,11 @@ class LocalStorage:
         what = "is not a directory" if self.root.exists() else "does not exist"
         raise LoaderError(f"The {self.role} {self.root} {what}.", EXIT_INVALID_INPUT)
 
-    def list(self, folder: str = "") -> Iterator[Listed]:
+    def list(self, folder: str = "") -> Iterator[storage.Listed]:
         """Every file below a folder, without following any symbolic link."""
         start = self.root / folder
         if start.is_symlink():
-            yield Listed(folder.rstrip("/"), 0, "", SYMLINK)
+            yield storage.Listed(folder.rstrip("/"), 0, "", storage.SYMLINK)
             return
         if not start.is_dir():
             return
@@ -132,13 +123,13 @@ class LocalStorage:
                 if stat.S_ISDIR(mode):
                     stack.append(Path(entry.path))
                 elif stat.S_ISLNK(mode):
-                    yield Listed(path, 0, "", SYMLINK)
+                    yield storage.Listed(path, 0, "", storage.SYMLINK)
                 elif not stat.S_ISREG(mode):
                     kind = SPECIAL_KINDS.get(stat.S_IFMT(mode), "a special file")
-                    yield Listed(path, 0, "", f"not a regular file ({kind})")
+                    yield storage.Listed(path, 0, "", f"not a regular file ({kind})")
                 else:
                     status = entry.stat(follow_symlinks=False)
-                    yield Listed(path, status.st_size, str(status.st_mtime_ns))
+                    yield storage.Listed(path, status.st_size, str(status.st_mtime_ns))
 
     def open(self, path: str, version: str | None = None) -> IO[bytes]:
         """Open a file without following a symbolic link; it must be a regular file.
@@ -151,7 +142,7 @@ class LocalStorage:
             fd = os.open(where, flags)
         except OSError as exc:
             if os.path.islink(where):
-                raise FileRefused(f"{where} is {SYMLINK}.") from exc
+                raise FileRefused(f"{where} is {storage.SYMLINK}.") from exc
             raise
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
@@ -162,7 +153,7 @@ class LocalStorage:
         """The fingerprint in the file's extended attribute, if it names this version."""
         return read_local_certificate(self.root / path)
 
-    def stored(self, path: str) -> Stored | None:
+    def stored(self, path: str) -> storage.Stored | None:
         """Hash the existing file's bytes, if there is one, and read its certificate."""
         where = self.root / path
         try:
@@ -173,12 +164,12 @@ class LocalStorage:
             return None
         except OSError as exc:
             raise _failed("read", where, exc) from exc
-        return Stored(digest, _local_certificate(where, version), version)
+        return storage.Stored(digest, _local_certificate(where, version), version)
 
     def staging(self, path: str, dry_run: bool = False) -> AbstractContextManager[IO[bytes]]:
         """A temporary file beside the path (hidden from the engines), elsewhere in a dry run."""
         where = self.root / path
-        return temporary(None if dry_run else where.parent, where.name)
+        return storage.temporary(None if dry_run else where.parent, where.name)
 
     def place(
         self, path: str, staged: IO[bytes], sha256: str, certificate: str | None = None
@@ -209,12 +200,17 @@ class LocalStorage:
             os.removexattr(self.root / path, XATTR_CERTIFICATE)
         return False
 
-    def copies_from(self, source: Storage) -> bool:
+    def copies_from(self, source: storage.Storage) -> bool:
         """Never: every file passes through this host."""
         return False
 
     def copy_from(
-        self, source: Storage, listed: Listed, path: str, sha256: str, certificate: str | None
+        self,
+        source: storage.Storage,
+        listed: storage.Listed,
+        path: str,
+        sha256: str,
+        certificate: str | None,
     ) -> bool:
         """Not offered (copies_from is False)."""
         raise NotImplementedError
@@ -243,7 +239,7 @@ class LocalStorage:
     @contextmanager
     def lock(self, holder: str) -> Iterator[str]:
         """Hold an exclusive flock on the lock file, which stays when the lock is released."""
-        path = self.root / LOCK_NAME
+        path = self.root / storage.LOCK_NAME
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -253,15 +249,13 @@ class LocalStorage:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise LoaderError(
-                    f"Another {lock_holder(os.pread(fd, 4096, 0))} is writing to {self.root}; "
-                    "wait for it to finish, then run again.",
-                    EXIT_LOCKED,
-                ) from None
+                holder = storage.lock_holder(os.pread(fd, 4096, 0))
+                message = f"Another {holder} is writing to {self.root}; wait for it to finish, "
+                raise LoaderError(message + "then run again.", EXIT_LOCKED) from None
             except OSError as exc:
                 raise _failed("lock", path, exc) from exc
             os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(about_me(holder)).encode() + b"\n", 0)
+            os.pwrite(fd, json.dumps(storage.about_me(holder)).encode() + b"\n", 0)
             yield ""
         finally:
             os.close(fd)  # the kernel drops the flock with the last descriptor

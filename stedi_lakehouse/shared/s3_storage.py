@@ -25,29 +25,13 @@ from urllib.parse import urlsplit
 import botocore.exceptions as bce
 from boto3.s3.transfer import TransferConfig
 
-from stedi_lakehouse.shared.aws import (
-    TRANSFER_CONCURRENCY,
-    AwsErrors,
-    error_code,
-    explain_aws_error,
-    make_s3_client,
-)
+from stedi_lakehouse.shared import aws, storage
 from stedi_lakehouse.shared.contract import CERTIFICATE
 from stedi_lakehouse.shared.errors import (
     EXIT_AWS_ERROR,
     EXIT_INVALID_INPUT,
     EXIT_LOCKED,
     LoaderError,
-)
-from stedi_lakehouse.shared.storage import (
-    LOCK_NAME,
-    Listed,
-    S3Options,
-    Storage,
-    Stored,
-    about_me,
-    lock_holder,
-    temporary,
 )
 
 PART_BYTES = 8 * 1024 * 1024
@@ -60,7 +44,7 @@ _HELD_HERE: set[str] = set()  # tokens of the locks this process holds now
 class _Body:
     """An object's body whose read errors are said in one sentence too."""
 
-    def __init__(self, body: Any, errors: AwsErrors) -> None:
+    def __init__(self, body: Any, errors: aws.AwsErrors) -> None:
         self.body, self.errors = body, errors
 
     def read(self, size: int = -1) -> bytes:
@@ -78,18 +62,19 @@ class S3Storage:
 
     recertifies = False  # an object's metadata changes only with a copy of the object
 
-    def __init__(self, root: str, role: str, options: S3Options) -> None:
+    def __init__(self, root: str, role: str, options: storage.S3Options) -> None:
         parts = urlsplit(root)
         self.scheme, self.bucket, prefix = parts.scheme, parts.netloc, parts.path.strip("/")
         if not self.bucket:
             raise LoaderError(f"'{root}' names no bucket: s3://bucket/prefix.", EXIT_INVALID_INPUT)
         self.prefix = prefix + "/" if prefix else ""
-        self.errors = AwsErrors(self.bucket, role)
+        self.lock_key = self.prefix + storage.LOCK_NAME
+        self.errors = aws.AwsErrors(self.bucket, role)
         with self.errors:
-            self.client = make_s3_client(options)
+            self.client = aws.make_s3_client(options)
         self.bucket_missing = False
         parts = {"multipart_threshold": PART_BYTES, "multipart_chunksize": PART_BYTES}
-        concurrency = {"max_concurrency": TRANSFER_CONCURRENCY}
+        concurrency = {"max_concurrency": aws.TRANSFER_CONCURRENCY}
         self.transfer = TransferConfig(**parts, **concurrency, preferred_transfer_client="classic")
         self.encryption = {"ServerSideEncryption": options.sse} if options.sse else {}
         if options.kms_key_id:
@@ -116,7 +101,7 @@ class S3Storage:
                 self.client.head_bucket(Bucket=self.bucket)
                 return ""
             except bce.ClientError as exc:
-                if error_code(exc) not in ("404", "NoSuchBucket") or not create:
+                if aws.error_code(exc) not in ("404", "NoSuchBucket") or not create:
                     raise
             if dry_run:
                 self.bucket_missing = True
@@ -127,7 +112,7 @@ class S3Storage:
             self.client.create_bucket(Bucket=self.bucket, **(where if outside else {}))
             return f"created bucket {self.bucket}"
 
-    def list(self, folder: str = "") -> Iterator[Listed]:
+    def list(self, folder: str = "") -> Iterator[storage.Listed]:
         """Every object below a folder; keys ending in `/` are folder markers, left out."""
         if self.bucket_missing:
             return
@@ -139,7 +124,7 @@ class S3Storage:
                 for obj in page.get("Contents", []):
                     if not obj["Key"].endswith("/"):
                         path = obj["Key"][len(self.prefix) :]
-                        yield Listed(path, obj["Size"], obj["ETag"])
+                        yield storage.Listed(path, obj["Size"], obj["ETag"])
 
     def open(self, path: str, version: str | None = None) -> IO[bytes]:
         """The object's body as a stream, only in the version (ETag) given."""
@@ -153,7 +138,7 @@ class S3Storage:
             try:
                 head = self.client.head_object(Bucket=self.bucket, Key=self.key(path))
             except bce.ClientError as exc:
-                if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                if aws.error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                     return None
                 raise
         return head.get("Metadata", {})  # type: ignore[no-any-return]
@@ -162,16 +147,16 @@ class S3Storage:
         """The fingerprint in the object's metadata."""
         return (self._head(path) or {}).get(METADATA_CERTIFICATE)
 
-    def stored(self, path: str) -> Stored | None:
+    def stored(self, path: str) -> storage.Stored | None:
         """The sha256 and certificate metadata of the object, if the loader wrote it."""
         metadata = None if self.bucket_missing else self._head(path)
         if not metadata or not metadata.get(METADATA_SHA256):
             return None
-        return Stored(metadata[METADATA_SHA256], metadata.get(METADATA_CERTIFICATE))
+        return storage.Stored(metadata[METADATA_SHA256], metadata.get(METADATA_CERTIFICATE))
 
     def staging(self, path: str, dry_run: bool = False) -> AbstractContextManager[IO[bytes]]:
         """A temporary file in the system's temporary folder."""
-        return temporary(None, path.rsplit("/", 1)[-1])
+        return storage.temporary(None, path.rsplit("/", 1)[-1])
 
     def _extra(self, sha256: str, certificate: str | None) -> dict[str, Any]:
         certified = {METADATA_CERTIFICATE: certificate} if certificate is not None else {}
@@ -194,12 +179,17 @@ class S3Storage:
         """Not offered (recertifies is False)."""
         raise NotImplementedError
 
-    def copies_from(self, source: Storage) -> bool:
+    def copies_from(self, source: storage.Storage) -> bool:
         """An S3 source is copied server-side."""
         return isinstance(source, S3Storage)
 
     def copy_from(
-        self, source: Storage, listed: Listed, path: str, sha256: str, certificate: str | None
+        self,
+        source: storage.Storage,
+        listed: storage.Listed,
+        path: str,
+        sha256: str,
+        certificate: str | None,
     ) -> bool:
         """Copy an unchanged object server-side; the metadata is replaced, never copied."""
         assert isinstance(source, S3Storage)
@@ -233,40 +223,41 @@ class S3Storage:
 
     def _put_lock(self, me: dict[str, Any], **condition: str) -> str:
         body = {"Body": json.dumps(me).encode(), "ContentType": "application/json"}
-        lock = {"Bucket": self.bucket, "Key": self.key(LOCK_NAME), **body, **self.encryption}
+        lock = {"Bucket": self.bucket, "Key": self.lock_key, **body, **self.encryption}
         return str(self.client.put_object(**lock, **condition).get("ETag"))
 
     def _take(self, me: dict[str, Any]) -> tuple[str, str]:
         """Create the lock object, or take over a stale one; its ETag and a note."""
-        uri = self.describe(LOCK_NAME)
+        uri = self.describe(storage.LOCK_NAME)
         with self.errors:
             try:
                 return self._put_lock(me, IfNoneMatch="*"), ""
             except bce.ClientError as exc:
-                if error_code(exc) not in CONFLICT_CODES:
+                if aws.error_code(exc) not in CONFLICT_CODES:
                     raise
             try:
-                held = self.client.get_object(Bucket=self.bucket, Key=self.key(LOCK_NAME))
+                held = self.client.get_object(Bucket=self.bucket, Key=self.lock_key)
                 data, etag = held["Body"].read(), held["ETag"]
             except bce.ClientError:
                 data, etag = None, None  # released meanwhile: refuse all the same, it is rare
+            holder = storage.lock_holder(data)
             if etag and _gone(data):
                 try:
-                    note = f"took over the stale lock {uri} of {lock_holder(data)}, which has ended"
+                    note = f"took over the stale lock {uri} of {holder}, which has ended"
                     return self._put_lock(me, IfMatch=etag), note
                 except bce.ClientError as exc:
-                    if error_code(exc) not in CONFLICT_CODES:
+                    if aws.error_code(exc) not in CONFLICT_CODES:
                         raise
         raise LoaderError(
-            f"Another {lock_holder(data)} holds the lock {uri}; if that run has ended, the lock "
-            f"is stale: remove it with `aws s3 rm {uri}`, then run again.",
+            f"Another {holder} holds the lock {uri}; if that run has ended, the lock is stale: "
+            f"remove it with `aws s3 rm {uri}`, then run again.",
             EXIT_LOCKED,
         )
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[str]:
         """Hold the lock object; delete it on leaving if it is still ours."""
-        me = about_me(holder)
+        me = storage.about_me(holder)
         etag, note = self._take(me)
         _HELD_HERE.add(me["token"])
         quiet = True  # a failure to release is said unless another error is on its way
@@ -278,14 +269,14 @@ class S3Storage:
             self._release(etag, quiet)
 
     def _release(self, etag: str, quiet: bool) -> None:
-        uri = self.describe(LOCK_NAME)
+        uri = self.describe(storage.LOCK_NAME)
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=self.key(LOCK_NAME), IfMatch=etag)
+            self.client.delete_object(Bucket=self.bucket, Key=self.lock_key, IfMatch=etag)
         except (bce.BotoCoreError, bce.ClientError) as exc:
             gone = CONFLICT_CODES | {"NoSuchKey"}
-            if quiet or (isinstance(exc, bce.ClientError) and error_code(exc) in gone):
+            if quiet or (isinstance(exc, bce.ClientError) and aws.error_code(exc) in gone):
                 return  # taken over by another run (no longer ours), or another error is on its way
-            reason = str(explain_aws_error(exc, self.bucket, "destination")).rstrip(".")
+            reason = str(aws.explain_aws_error(exc, self.bucket, "destination")).rstrip(".")
             raise LoaderError(
                 f"The lock {uri} could not be removed ({reason}); a later run on this host takes "
                 f"it over, or remove it with `aws s3 rm {uri}`.",
