@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import IO, Any
@@ -38,7 +37,6 @@ PART_BYTES = 8 * 1024 * 1024
 METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
 METADATA_CERTIFICATE = CERTIFICATE.replace(".", "-")  # x-amz-meta-stedi-contract
 CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
-_HELD_HERE: set[str] = set()  # tokens of the locks this process holds now
 
 
 class _Body:
@@ -241,7 +239,7 @@ class S3Storage:
             except bce.ClientError:
                 data, etag = None, None  # released meanwhile: refuse all the same, it is rare
             holder = storage.lock_holder(data)
-            if etag and _gone(data):
+            if etag and storage.holder_has_ended(data):
                 try:
                     note = f"took over the stale lock {uri} of {holder}, which has ended"
                     return self._put_lock(me, IfMatch=etag), note
@@ -259,13 +257,13 @@ class S3Storage:
         """Hold the lock object; delete it on leaving if it is still ours."""
         me = storage.about_me(holder)
         etag, note = self._take(me)
-        _HELD_HERE.add(me["token"])
+        storage.HELD_HERE.add(me["token"])
         quiet = True  # a failure to release is said unless another error is on its way
         try:
             yield note
             quiet = False
         finally:
-            _HELD_HERE.discard(me["token"])
+            storage.HELD_HERE.discard(me["token"])
             self._release(etag, quiet)
 
     def _release(self, etag: str, quiet: bool) -> None:
@@ -282,23 +280,3 @@ class S3Storage:
                 f"it over, or remove it with `aws s3 rm {uri}`.",
                 EXIT_AWS_ERROR,
             ) from exc
-
-
-def _gone(data: bytes | None) -> bool:
-    """Tell whether a lock's holder ran on this host and has ended (or is an earlier run here)."""
-    try:
-        info = json.loads((data or b"").decode("utf-8"))
-    except ValueError:
-        return False
-    if not isinstance(info, dict) or info.get("host") != socket.gethostname():
-        return False
-    pid = info.get("pid")
-    if not isinstance(pid, int) or pid == os.getpid():  # an earlier lock of this process: gone
-        return pid == os.getpid() and info.get("token") not in _HELD_HERE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        pass  # alive, as another user
-    return False

@@ -41,6 +41,7 @@ from stedi_lakehouse.shared.errors import EXIT_INVALID_INPUT, LoaderError
 
 LOCK_NAME = ".load_landing.lock"
 SYMLINK = "a symbolic link, which is not followed"
+HELD_HERE: set[str] = set()  # tokens of the locks this process holds now
 
 
 @dataclass(frozen=True)
@@ -151,13 +152,19 @@ def about_me(holder: str) -> dict[str, Any]:
     return {**me, "token": uuid.uuid4().hex}
 
 
-def lock_holder(data: bytes | None) -> str:
-    """Name a lock's holder: 'load_landing.py (pid 12 on host h, since 2025-01-01T00:00:00Z)'."""
+def _holder(data: bytes | None) -> dict[str, Any]:
+    """What a lock says of its holder, if it can be read."""
     try:
         info = json.loads((data or b"").decode("utf-8"))
     except ValueError:
-        info = None
-    if not isinstance(info, dict) or not info:
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def lock_holder(data: bytes | None) -> str:
+    """Name a lock's holder: 'load_landing.py (pid 12 on host h, since 2025-01-01T00:00:00Z)'."""
+    info = _holder(data)
+    if not info:
         return "load_landing.py or erase_customer.py"
     return (
         f"{info.get('holder', 'run')} (pid {info.get('pid', '?')} on host "
@@ -182,3 +189,18 @@ def temporary(folder: Path | None, name: str) -> Iterator[IO[bytes]]:
     finally:
         handle.close()
         Path(handle.name).unlink(missing_ok=True)
+
+
+def holder_has_ended(data: bytes | None) -> bool:
+    """Tell whether a lock's holder ran on this host and has ended (or is an earlier run here)."""
+    info = _holder(data)
+    pid = info.get("pid") if info.get("host") == socket.gethostname() else None
+    if not isinstance(pid, int) or pid == os.getpid():  # an earlier lock of this process: gone
+        return pid == os.getpid() and info.get("token") not in HELD_HERE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass  # alive, as another user
+    return False
