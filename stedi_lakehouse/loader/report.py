@@ -48,17 +48,9 @@ class Reporter:
         self.stream = stream
         self.bars: list[tqdm] = []
         if stream.isatty():
-            self.bars = [
-                tqdm(total=files, unit="file", desc="files", file=stream, position=0),
-                tqdm(
-                    total=total_bytes,
-                    unit="B",
-                    unit_scale=True,
-                    desc="bytes",
-                    file=stream,
-                    position=1,
-                ),
-            ]
+            by_bytes = {"unit": "B", "unit_scale": True, "desc": "bytes", "position": 1}
+            self.bars = [tqdm(total=files, unit="file", desc="files", file=stream, position=0)]
+            self.bars.append(tqdm(total=total_bytes, file=stream, **by_bytes))
 
     def say(self, text: str) -> None:
         """Print a line without disturbing the progress bars."""

@@ -13,6 +13,7 @@ with a typed schema exactly as the contract reads it, so the loader certifies it
 dataset's `fingerprint` with the file, under the name CERTIFICATE (docs/loader.md).
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -78,15 +79,7 @@ class Dataset:
         A certificate holding another fingerprint was given under another contract (or to
         another dataset), and certifies nothing.
         """
-        decisive = {
-            "name": self.name,
-            "types": self.types,
-            "times": self.times,
-            "required": list(self.required),
-            "max_nesting_depth": self.max_nesting_depth,
-            "max_line_bytes": self.max_line_bytes,
-            "plausible_times": list(self.plausible_times),
-        }
+        decisive = {k: v for k, v in dataclasses.asdict(self).items() if k != "folders"}
         canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
