@@ -87,32 +87,12 @@ def exclusion_table(rows: list[list[object]]) -> dict[str, dict[str, int]]:
 
 def render(counts: dict[str, int | None], exclusions: dict[str, object] | None, title: str) -> str:
     """The page: the funnel of `counts`, then each zone's reasons from `exclusions`."""
-    steps = None
-    if exclusions is not None:
-        left = exclusion_table(exclusions["rows"])  # type: ignore[arg-type]
-        steps = []
-        for step in STEPS:
-            gone = left.get(step.table, {})
-            pairs = step.upstream == PAIRS
-            steps.append(
-                {
-                    "table": step.table,
-                    "upstream": step.upstream,
-                    "upstream_name": f"rows of {step.upstream}"
-                    if not pairs
-                    else "readings paired on the same millisecond",
-                    "upstream_rows": gone.get(PAIRS) if pairs else counts.get(step.upstream),
-                    "left": [(r, REASONS[r], gone.get(r, 0)) for r in step.reasons],
-                    "rows": counts.get(step.table),
-                }
-            )
+    left = exclusion_table(exclusions["rows"]) if exclusions else None  # type: ignore[arg-type]
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return environment.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
-        title=title,
-        funnel=[(name, counts.get(name)) for name in FUNNEL],
-        quarantined=counts.get("landing_rejected_records"),
-        steps=steps,
-    )
+    page = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    names = {"funnel": FUNNEL, "steps": STEPS, "reasons": REASONS, "pairs": PAIRS}
+    largest = max((counts.get(name) or 0 for name in FUNNEL), default=0)
+    return page.render(title=title, counts=counts, left=left, funnel_largest=largest, **names)
 
 
 def write(path: Path, counts: dict[str, int | None], exclusions: dict[str, object] | None) -> None:
