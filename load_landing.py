@@ -110,7 +110,9 @@ def _load(args: argparse.Namespace, out: Any, run: Run) -> None:
     run.skipped = found.skipped
     destination = open_storage(args.dest, "destination", s3_options(args, args.workers))
     note = destination.prepare(args.create_bucket, args.dry_run, must_exist=False)
-    reporter = run.reporter = Reporter(out, len(found.files), sum(f.size for f in found.files))
+    reporter = run.reporter = Reporter(
+        out, len(found.files), sum(f.listed.size for f in found.files)
+    )
     for line in [note, *map(describe_skipped, found.skipped)]:
         if line:
             reporter.say(line)

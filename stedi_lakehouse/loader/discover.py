@@ -24,18 +24,9 @@ class SourceFile:
     """One delivery: its dataset, where it is in the source (and in which version), its name."""
 
     dataset: Dataset
-    listed: Listed
+    listed: Listed  # its path in the source, size and version
     location: str  # the local path or s3:// URI it is read from
-
-    @property
-    def name(self) -> str:
-        """The delivery's file name."""
-        return self.listed.path.rsplit("/", 1)[-1]
-
-    @property
-    def size(self) -> int:
-        """Its size in bytes."""
-        return self.listed.size
+    name: str  # its file name
 
     @property
     def target(self) -> str:
@@ -95,7 +86,7 @@ def discover(source: Storage) -> Discovery:
         if reason:
             found.skipped.append(Skipped(location, reason, litter=reason == LITTER))
         else:
-            found.files.append(SourceFile(dataset, listed, location))
+            found.files.append(SourceFile(dataset, listed, location, parts[-1]))
     return _check_found(found, source.describe(""), anything)
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from stedi_lakehouse.loader.discover import SourceFile
-from stedi_lakehouse.loader.normalise import Problem, normalise_stream, raw_digest
+from stedi_lakehouse.loader.line_stream import Problem
+from stedi_lakehouse.loader.normalise import normalise_stream, raw_digest
 from stedi_lakehouse.shared.contract import datasets
 from stedi_lakehouse.shared.errors import FileRefused, LoaderError, failure_sentence
 from stedi_lakehouse.shared.storage import Storage, Stored
@@ -160,7 +161,7 @@ def run_files(
                         error = exc
                         _stop(job, futures)
                     continue
-                reporter.advance(futures[future].size)
+                reporter.advance(futures[future].listed.size)
                 if result is not None:
                     results.append(result)
                     reporter.file_done(result)

@@ -18,7 +18,6 @@ from stedi_lakehouse.loader.line_stream import (
     ENDING_CHANGES,
     Checked,
     HashingWriter,
-    Problem,
     check_lines,
     is_blank,
     read_alike,
@@ -27,8 +26,6 @@ from stedi_lakehouse.loader.line_stream import (
 )
 from stedi_lakehouse.shared.contract import Dataset
 from stedi_lakehouse.shared.errors import FileRefused
-
-__all__ = ["Checked", "Problem", "normalise", "normalise_stream", "raw_digest", "sha256_hex"]
 
 
 def normalise_stream(
@@ -43,7 +40,7 @@ def normalise_stream(
     reader = SourceReader(handle)
     decoded = decode(reader, name, location)
     checked = check_lines(decoded.chunks, dataset, HashingWriter(sink, where), location)
-    checked.source_sha256 = reader.sha256()
+    checked.source_sha256 = reader.hash.hexdigest()
     wants_document = checked.starts_with_bracket or checked.opens_document
     if wants_document and checked.size <= line_stream.DOCUMENT_MAX_BYTES:
         document = _as_document(sink, checked, dataset, where)
@@ -116,8 +113,3 @@ def raw_digest(handle: IO[bytes], judge: Dataset | None = None) -> tuple[str, in
         alike = alike and whole and judge is not None and read_alike(text, judge)
         whole = True
     return digest.hexdigest(), lines, alike
-
-
-def sha256_hex(data: bytes) -> str:
-    """Return the hex SHA-256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
