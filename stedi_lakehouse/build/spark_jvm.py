@@ -19,6 +19,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from stedi_lakehouse.shared.storage import local_root, open_storage
+
 QUICK_JIT_MAX_BYTES = 200 * 1024 * 1024
 QUICK_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"  # room for generated code
 
@@ -33,11 +35,10 @@ def java_binary() -> Path | None:
 
 
 def local_bytes(root: str) -> int | None:
-    """Total size of the files under a local landing root; None for a URI such as s3a://."""
-    if "://" in root and not root.startswith("file://"):
+    """Total size of the files under a local landing root; None for a remote one (s3a://)."""
+    if local_root(root) is None:
         return None
-    base = Path(root.removeprefix("file://"))
-    return sum(path.stat().st_size for path in base.rglob("*") if path.is_file())
+    return sum(item.size for item in open_storage(root, "landing root").list())
 
 
 def jit_options(landing_root: str | None) -> str:

@@ -129,12 +129,18 @@ class Storage(Protocol):
         """Hold the root's lock (one writer at a time); yields a note, or ''."""
 
 
+def local_root(root: str) -> Path | None:
+    """The directory of a local root (a path or file:// URI), or None for a remote one."""
+    return None if root.startswith(("s3://", "s3a://")) else Path(root.removeprefix("file://"))
+
+
 def open_storage(root: str, role: str, options: S3Options | None = None) -> Storage:
     """The storage of a local directory (or file:// URI) or of an s3:// or s3a:// prefix.
 
     role names the root in messages: source, destination, landing root.
     """
-    if root.startswith(("s3://", "s3a://")):
+    local = local_root(root)
+    if local is None:
         from stedi_lakehouse.shared.s3_storage import S3Storage  # boto3 only when needed
 
         return S3Storage(root, role, options or S3Options())
@@ -142,7 +148,7 @@ def open_storage(root: str, role: str, options: S3Options | None = None) -> Stor
 
     if options and options.sse:
         raise LoaderError("--sse only applies to an s3:// destination.", EXIT_INVALID_INPUT)
-    return LocalStorage(Path(root.removeprefix("file://")), role)
+    return LocalStorage(local, role)
 
 
 def about_me(holder: str) -> dict[str, Any]:
