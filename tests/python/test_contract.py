@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from edge_lines import (
 )
 
 from stedi_lakehouse.build import inventory
+from stedi_lakehouse.shared import contract
 from stedi_lakehouse.shared.contract import load_datasets
 
 
@@ -217,3 +219,26 @@ def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
     assert zone_checksums(thrift_port, fast.schema, tables) == zone_checksums(
         thrift_port, strict.schema, tables
     )
+
+
+def test_the_white_space_of_the_models_is_java_s_and_every_unicode_separator():
+    """contract.WHITE_SPACE is written out, not computed on import: it must still be Java's \\s
+    and every character of the Unicode categories Zs, Zl and Zp."""
+    separators = "".join(
+        chr(code)
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) in {"Zs", "Zl", "Zp"}
+    )
+    assert sorted(contract.WHITE_SPACE) == sorted("\t\n\x0b\x0c\r" + separators)
+
+
+def test_the_contract_is_read_when_asked_not_on_import():
+    """Importing the contract reads no YAML: a tool that never judges a line pays nothing."""
+    code = (
+        "import yaml, sys; calls = []; real = yaml.safe_load\n"
+        "yaml.safe_load = lambda *a: calls.append(1) or real(*a)\n"
+        "from stedi_lakehouse.shared import contract\n"
+        "assert not calls, 'read on import'\n"
+        "assert contract.datasets() and calls == [1]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, check=True)
