@@ -102,11 +102,11 @@ class LocalStorage:
         raise LoaderError(f"The {self.role} {self.root} {what}.", EXIT_INVALID_INPUT)
 
     def list(self, folder: str = "") -> Iterator[storage.Listed]:
-        """Every file below a folder, without following any symbolic link."""
+        """Every file below a folder, following no symbolic link below it.
+
+        The folder itself, named by the caller (the root, a landing folder), may be one.
+        """
         start = self.root / folder
-        if start.is_symlink():
-            yield storage.Listed(folder.rstrip("/"), 0, "", storage.SYMLINK)
-            return
         if not start.is_dir():
             return
         stack = [start]

@@ -5,7 +5,7 @@ local_storage.py) or an `s3://` / `s3a://` prefix (`S3Storage`, s3_storage.py); 
 ask which they hold.
 Paths are relative to the root, parts joined by `/` (`customer/landing/x.json`). A storage:
 
-* lists every file below a folder, recursively, never following a symbolic link (`list`);
+* lists every file below a folder, recursively, following no symbolic link below it (`list`);
 * streams a file (`open`), an S3 object only in the version that was listed;
 * writes atomically: a staged temporary file is put in place whole (`staging`, `place`),
   locally renamed into place, on S3 uploaded with a SHA-256 checksum on every request;

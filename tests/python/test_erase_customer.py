@@ -290,3 +290,17 @@ def test_the_erasure_streams_a_landing_file_much_larger_than_its_memory(tmp_path
         assert handle.read(len(block)) == kept * 999 + kept[: len(gone)]
         handle.seek(-len(long_kept), 2)
         assert handle.read() == long_kept
+
+
+def test_a_landing_folder_that_is_a_symbolic_link_is_erased_too(tmp_path: Path):
+    """The landing root and its landing folders are read where they lead, as the engines read
+    them; only links below a landing folder are never followed."""
+    real = write_landing(tmp_path / "elsewhere")
+    root = tmp_path / "landing"
+    root.mkdir()
+    for dataset in ("customer", "accelerometer", "step_trainer"):
+        (root / dataset).symlink_to(real / dataset, target_is_directory=True)
+    tombstones = tmp_path / "t" / "erased_customers.csv"
+    result = run(*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones))
+    assert result.returncode == 0, result.stderr
+    assert landing_bytes(real) == landing_bytes(write_landing(tmp_path / "x", kept_only=True))
