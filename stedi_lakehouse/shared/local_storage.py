@@ -204,14 +204,7 @@ class LocalStorage:
         """Never: every file passes through this host."""
         return False
 
-    def copy_from(
-        self,
-        source: storage.Storage,
-        listed: storage.Listed,
-        path: str,
-        sha256: str,
-        certificate: str | None,
-    ) -> bool:
+    def copy_from(self, *args: object) -> bool:
         """Not offered (copies_from is False)."""
         raise NotImplementedError
 

@@ -32,6 +32,7 @@ from stedi_lakehouse.shared.errors import (
     EXIT_LOCKED,
     LoaderError,
 )
+from stedi_lakehouse.shared.storage import Listed, Storage
 
 PART_BYTES = 8 * 1024 * 1024
 METADATA_SHA256 = "sha256"  # stored as x-amz-meta-sha256
@@ -110,7 +111,7 @@ class S3Storage:
             self.client.create_bucket(Bucket=self.bucket, **(where if outside else {}))
             return f"created bucket {self.bucket}"
 
-    def list(self, folder: str = "") -> Iterator[storage.Listed]:
+    def list(self, folder: str = "") -> Iterator[Listed]:
         """Every object below a folder; keys ending in `/` are folder markers, left out."""
         if self.bucket_missing:
             return
@@ -122,7 +123,7 @@ class S3Storage:
                 for obj in page.get("Contents", []):
                     if not obj["Key"].endswith("/"):
                         path = obj["Key"][len(self.prefix) :]
-                        yield storage.Listed(path, obj["Size"], obj["ETag"])
+                        yield Listed(path, obj["Size"], obj["ETag"])
 
     def open(self, path: str, version: str | None = None) -> IO[bytes]:
         """The object's body as a stream, only in the version (ETag) given."""
@@ -173,21 +174,16 @@ class S3Storage:
             )
         return certificate is not None
 
-    def certify(self, path: str, certificate: str | None, version: str) -> bool:
+    def certify(self, *args: object) -> bool:
         """Not offered (recertifies is False)."""
         raise NotImplementedError
 
-    def copies_from(self, source: storage.Storage) -> bool:
+    def copies_from(self, source: Storage) -> bool:
         """An S3 source is copied server-side."""
         return isinstance(source, S3Storage)
 
     def copy_from(
-        self,
-        source: storage.Storage,
-        listed: storage.Listed,
-        path: str,
-        sha256: str,
-        certificate: str | None,
+        self, source: Storage, listed: Listed, path: str, sha256: str, certificate: str | None
     ) -> bool:
         """Copy an unchanged object server-side; the metadata is replaced, never copied."""
         assert isinstance(source, S3Storage)
