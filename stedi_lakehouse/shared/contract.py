@@ -103,24 +103,16 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
             name = table["external"]["location"].rstrip("/").split("/")[-2]
             columns = [column for column in table["columns"] if column["name"] not in lineage]
             types = {column["name"]: column["data_type"] for column in columns}
-            undeclared = set(meta.get("required_keys", [])) - set(types)
+            folders, required = meta.get("source_folders", [name]), meta.get("required_keys", [])
+            undeclared = set(required) - set(types)
             if undeclared:
                 raise ValueError(f"{table['name']} requires undeclared keys {sorted(undeclared)}")
+            timed = {c["name"]: c.get("config", {}).get("meta", {}).get("time") for c in columns}
+            limits = (source_meta["max_nesting_depth"], source_meta["max_line_bytes"])
+            plausible = (_epoch_ms(times["from"]), _epoch_ms(times["until"]))
+            kept = {key: time for key, time in timed.items() if time}
             datasets.append(
-                Dataset(
-                    name=name,
-                    folders=tuple(meta.get("source_folders", [name])),
-                    required=tuple(meta.get("required_keys", [])),
-                    types=types,
-                    times={
-                        column["name"]: column["config"]["meta"]["time"]
-                        for column in columns
-                        if column.get("config", {}).get("meta", {}).get("time")
-                    },
-                    max_nesting_depth=source_meta["max_nesting_depth"],
-                    max_line_bytes=source_meta["max_line_bytes"],
-                    plausible_times=(_epoch_ms(times["from"]), _epoch_ms(times["until"])),
-                )
+                Dataset(name, tuple(folders), tuple(required), types, kept, *limits, plausible)
             )
     return tuple(datasets)
 
