@@ -35,15 +35,8 @@ def landing_files(store: Storage, dataset: str) -> list[Listed]:
     Names that start with `.` or `_` are skipped, as the landing tables skip them (a temporary
     file of an interrupted write is one); so is a symbolic link, which is never followed.
     """
-    listed = store.list(f"{dataset}/landing/")
-    return sorted(
-        (
-            item
-            for item in listed
-            if not item.problem and item.path.rsplit("/", 1)[-1][0] not in "._"
-        ),
-        key=lambda item: item.path,
-    )
+    listed = sorted(store.list(f"{dataset}/landing/"), key=lambda item: item.path)
+    return [i for i in listed if not i.problem and i.path.rsplit("/", 1)[-1][0] not in "._"]
 
 
 def chunks(store: Storage, listed: Listed) -> Iterator[bytes]:
@@ -54,9 +47,8 @@ def chunks(store: Storage, listed: Listed) -> Iterator[bytes]:
 
 def plan(store: Storage, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
     """Which customers and devices go: the devices from the customer records."""
-    lines = (
-        line for f in landing_files(store, "customer") for line in whole_lines(chunks(store, f))
-    )
+    files = landing_files(store, "customer")
+    lines = (line for listed in files for line in whole_lines(chunks(store, listed)))
     devices = erased_devices(device_owners(lines), emails, tombstoned)
     return Erasure(emails, serials=devices.removed), devices
 
