@@ -12,12 +12,8 @@ from stedi_lakehouse.shared.storage import S3Options
 
 TRANSFER_CONCURRENCY = 4  # parallel parts of one S3 transfer
 ACCESS_DENIED_CODES = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled", "AccountProblem"}
-ACCESS_DENIED_CODES |= {
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-    "InvalidToken",
-}
+ACCESS_DENIED_CODES |= {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"}
+ACCESS_DENIED_CODES |= {"InvalidToken"}
 
 
 def error_code(exc: bce.ClientError) -> str:
@@ -27,51 +23,44 @@ def error_code(exc: bce.ClientError) -> str:
 
 def explain_aws_error(exc: Exception, bucket: str, role: str) -> LoaderError:
     """Translate a boto3/botocore exception into a one-sentence LoaderError."""
+    return LoaderError(_sentence(exc, bucket, role), EXIT_AWS_ERROR)
+
+
+def _sentence(exc: Exception, bucket: str, role: str) -> str:
+    """What went wrong with AWS, in one sentence that names the bucket and its role."""
     if isinstance(exc, bce.ProfileNotFound):
-        return LoaderError(
-            f"AWS profile '{exc.kwargs.get('profile')}' is not configured.", EXIT_AWS_ERROR
-        )
+        return f"AWS profile '{exc.kwargs.get('profile')}' is not configured."
     if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
-        return LoaderError(
+        return (
             "No AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY, or pass --profile.",
-            EXIT_AWS_ERROR,
+            "AWS_SECRET_ACCESS_KEY, or pass --profile."
         )
     if isinstance(exc, bce.CredentialRetrievalError):
-        return LoaderError("AWS credentials could not be retrieved.", EXIT_AWS_ERROR)
+        return "AWS credentials could not be retrieved."
     if isinstance(exc, bce.ConnectionError | bce.HTTPClientError):
         parts = urlsplit(str(getattr(exc, "kwargs", {}).get("endpoint_url", "") or ""))
         host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
         endpoint = urlunsplit((parts.scheme, host, "", "", "")) or "S3"  # no user:password
-        return LoaderError(
+        return (
             f"Cannot reach the S3 endpoint {endpoint} ({type(exc).__name__}); check "
-            "--endpoint-url/AWS_ENDPOINT_URL and the network, then run again.",
-            EXIT_AWS_ERROR,
+            "--endpoint-url/AWS_ENDPOINT_URL and the network, then run again."
         )
     if not isinstance(exc, bce.ClientError):
-        return LoaderError(f"AWS error: {' '.join(str(exc).split()).rstrip('.')}.", EXIT_AWS_ERROR)
+        return f"AWS error: {' '.join(str(exc).split()).rstrip('.')}."
     error, code = exc.response.get("Error", {}), error_code(exc)
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     name = error.get("BucketName") or bucket
     bucket_lookup = exc.operation_name in ("HeadBucket", "ListObjectsV2")
     if code == "NoSuchBucket" or (code in ("404", "NotFound") and bucket_lookup):
         hint = "; create it or pass --create-bucket" if role == "destination" else ""
-        return LoaderError(f"The {role} bucket '{name}' does not exist{hint}.", EXIT_AWS_ERROR)
+        return f"The {role} bucket '{name}' does not exist{hint}."
     if code in ACCESS_DENIED_CODES or status == 403:
-        return LoaderError(
-            f"Access denied to the {role} bucket '{name}' ({code}); check the "
-            "credentials, --profile and the bucket policy.",
-            EXIT_AWS_ERROR,
-        )
+        checks = "check the credentials, --profile and the bucket policy"
+        return f"Access denied to the {role} bucket '{name}' ({code}); {checks}."
     if code in ("PreconditionFailed", "412"):
-        return LoaderError(
-            "A source object changed while it was being loaded; run the loader again.",
-            EXIT_AWS_ERROR,
-        )
+        return "A source object changed while it was being loaded; run the loader again."
     message = " ".join(str(error.get("Message", "")).split()).rstrip(".")
-    return LoaderError(
-        f"S3 error {code} on {exc.operation_name} in bucket '{name}': {message}.", EXIT_AWS_ERROR
-    )
+    return f"S3 error {code} on {exc.operation_name} in bucket '{name}': {message}."
 
 
 def make_s3_client(options: S3Options) -> Any:
