@@ -72,9 +72,9 @@ class S3Storage:
         with self.errors:
             self.client = aws.make_s3_client(options)
         self.bucket_missing = False
-        parts = {"multipart_threshold": PART_BYTES, "multipart_chunksize": PART_BYTES}
+        sizes = {"multipart_threshold": PART_BYTES, "multipart_chunksize": PART_BYTES}
         concurrency = {"max_concurrency": aws.TRANSFER_CONCURRENCY}
-        self.transfer = TransferConfig(**parts, **concurrency, preferred_transfer_client="classic")
+        self.transfer = TransferConfig(**sizes, **concurrency, preferred_transfer_client="classic")
         self.encryption = {"ServerSideEncryption": options.sse} if options.sse else {}
         if options.kms_key_id:
             self.encryption["SSEKMSKeyId"] = options.kms_key_id
