@@ -16,7 +16,7 @@ normalised to JSON lines as the engines read them (gzip decompressed, UTF-16/32 
 UTF-8, CRLF and CR line endings to LF, JSON arrays and pretty-printed objects to one compact
 object per line, a trailing newline); valid one-object-per-line input is never re-serialised.
 Every file is streamed: memory stays bounded whatever its size. One run at a time writes a
-landing root: a second one refuses (exit code 5).
+landing root: a second one refuses (exit code 5; docs/loader.md has the exit codes).
 
 Runs are idempotent: a file whose normalised SHA-256 equals the one stored with the
 destination object (S3 metadata ``sha256``) or the existing local file's is skipped; a file
@@ -28,9 +28,27 @@ renamed into place, so no partial file is ever visible. A file whose every line 
 source reads as the contract does is certified: the fingerprint of its dataset's contract is
 stored with it (extended attribute ``user.stedi.contract``, S3 metadata ``stedi-contract``).
 docs/loader.md says it all for users.
-"""
 
-from __future__ import annotations
+exit codes (the table of both commands: docs/loader.md):
+  0    every delivery loaded or skipped unchanged (bad lines without --strict are
+       reported, loaded as they are, and do not change the exit code; so are files of the
+       dataset folders that are no delivery)
+  1    an unexpected error, said in one sentence; rerunning is safe
+  2    invalid input: bad arguments, missing or empty source, no deliveries, two
+       files that would land under one name, unwritable local destination
+  3    at least one file was refused, by name (the other files were loaded): it cannot
+       be read, is a corrupt gzip, is not valid in its UTF-16/32 encoding, holds a line of
+       more than 64 MiB, or is a JSON array of more than 256 MiB; with --strict also a file
+       with a malformed line, and a dataset folder holding files that are no delivery
+  4    AWS/S3 error: missing bucket, access denied, no credentials, endpoint
+       unreachable, or another S3 error; the run stopped (rerunning is safe)
+  5    another load_landing.py or erase_customer.py is writing to DEST (its lock
+       DEST/.load_landing.lock names it); nothing was written
+  130  interrupted; rerunning is safe
+
+environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are honoured.
+example: python load_landing.py data/sample data/landing --delete
+"""
 
 import argparse
 import json
@@ -39,50 +57,15 @@ import threading
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.aws import add_s3_options, make_s3_client, positive_int
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, LocalDestination
-from stedi_lakehouse.errors import (
-    EXIT_AWS_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID_INPUT,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_UNEXPECTED,
-    LoaderError,
-)
-from stedi_lakehouse.landing_lock import open_lock
-from stedi_lakehouse.load import FileResult, Job, delete_missing, run_files
-from stedi_lakehouse.load_report import Reporter, describe_skipped, summarise, summary_line
-from stedi_lakehouse.s3_destination import S3Destination
-from stedi_lakehouse.sources import S3Location, Skipped, parse_location
-from stedi_lakehouse.walk import Discovery, discover_local, discover_s3
-
-EXIT_CODES_HELP = f"""\
-exit codes:
-  {EXIT_OK}    every delivery loaded or skipped unchanged (bad lines without --strict are
-       reported, loaded as they are, and do not change the exit code; so are files of the
-       dataset folders that are no delivery)
-  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning is safe
-  {EXIT_INVALID_INPUT}    invalid input: bad arguments, missing or empty source, no deliveries, two
-       files that would land under one name, unwritable local destination
-  {EXIT_REFUSED}    at least one file was refused, by name (the other files were loaded): it cannot
-       be read, is a corrupt gzip, is not valid in its UTF-16/32 encoding, holds a line of
-       more than 64 MiB, or is a JSON array of more than 256 MiB; with --strict also a file
-       with a malformed line, and a dataset folder holding files that are no delivery
-  {EXIT_AWS_ERROR}    AWS/S3 error: missing bucket, access denied, no credentials, endpoint
-       unreachable, or another S3 error; the run stopped (rerunning is safe)
-  {EXIT_LOCKED}    another load_landing.py or erase_customer.py is writing to DEST (its lock
-       DEST/.load_landing.lock names it); nothing was written
-  {EXIT_INTERRUPTED}  interrupted; rerunning is safe
-
-environment: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION and AWS_MAX_ATTEMPTS are honoured.
-example: python load_landing.py data/sample data/landing --delete
-"""
+from stedi_lakehouse.loader.discover import Skipped, discover
+from stedi_lakehouse.loader.load import FileResult, Job, delete_missing, run_files
+from stedi_lakehouse.loader.report import Reporter, describe_skipped, summarise, summary_line
+from stedi_lakehouse.shared.cli import add_s3_options, positive_int, s3_options
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.errors import EXIT_OK, EXIT_REFUSED, LoaderError, last_resort
+from stedi_lakehouse.shared.storage import open_storage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,34 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="load_landing.py",
         description="Validate, normalise and load the STEDI landing datasets (customer, "
         "accelerometer, step_trainer) from SOURCE into DEST/{dataset}/landing/.",
-        epilog=EXIT_CODES_HELP,
+        epilog=__doc__[__doc__.index("\nexit codes") + 1 :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", metavar="SOURCE", help="local directory or s3://bucket/prefix")
     parser.add_argument("dest", metavar="DEST", help="local directory or s3://bucket/prefix")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="report what would happen, write nothing"
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse every file that has a malformed line; exit 3 when a dataset folder holds "
-        "files that are no delivery",
-    )
-    parser.add_argument(
-        "--delete",
-        action="store_true",
-        help="remove files under DEST's landing prefixes that are not in SOURCE (only in the "
-        "datasets SOURCE has deliveries of)",
-    )
-    parser.add_argument(
-        "--workers", type=positive_int, default=4, help="parallel files (default 4)"
-    )
-    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    aws = add_s3_options(parser)
-    aws.add_argument(
-        "--create-bucket", action="store_true", help="create a missing destination bucket"
-    )
+    flag = {"action": "store_true"}
+    parser.add_argument("--dry-run", **flag, help="report what would happen, write nothing")
+    strict = "refuse files with a malformed line; exit 3 for other files in dataset folders"
+    parser.add_argument("--strict", **flag, help=strict)
+    delete = "remove DEST's landing files SOURCE lacks (in the datasets SOURCE has files of)"
+    parser.add_argument("--delete", **flag, help=delete)
+    parser.add_argument("--workers", type=positive_int, default=4, help="parallel files (4)")
+    parser.add_argument("--json", **flag, help="print a JSON summary on stdout")
+    add_s3_options(parser).add_argument("--create-bucket", **flag, help="create a missing bucket")
     return parser
 
 
@@ -134,68 +103,32 @@ class Run:
     reporter: Reporter | None = None
 
 
-def _check_arguments(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, dest: S3Location | Path
-) -> None:
-    """Reject option combinations that make no sense (argparse exits with code 2)."""
-    if args.kms_key_id and args.sse != "aws:kms":
-        parser.error("--kms-key-id needs --sse aws:kms")
-    if isinstance(dest, Path):
-        for flag, value in (("--sse", args.sse), ("--create-bucket", args.create_bucket)):
-            if value:
-                parser.error(f"{flag} only applies to an s3:// destination")
-
-
-def _open_destination(
-    dest: S3Location | Path, client: Any, args: argparse.Namespace
-) -> tuple[Destination, str | None]:
-    """Create the destination object and check that it can be written."""
-    if isinstance(dest, S3Location):
-        s3 = S3Destination(client, dest, args)
-        return s3, s3.prepare(args.create_bucket, args.dry_run)
-    if dest.exists() and not dest.is_dir():
-        raise LoaderError(f"Destination {dest} exists and is not a directory.", EXIT_INVALID_INPUT)
-    return LocalDestination(dest), None
-
-
-def _load(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Any, run: Run) -> None:
+def _load(args: argparse.Namespace, out: Any, run: Run) -> None:
     """Find the deliveries, take the lock, load them, and delete what the source lacks."""
-    source, dest = parse_location(args.source), parse_location(args.dest)
-    _check_arguments(parser, args, dest)
-    needs_s3 = isinstance(source, S3Location) or isinstance(dest, S3Location)
-    client = make_s3_client(args) if needs_s3 else None
-    found: Discovery = (
-        discover_s3(client, source) if isinstance(source, S3Location) else discover_local(source)
-    )
+    source = open_storage(args.source, "source", s3_options(args, args.workers, writes=False))
+    found = discover(source)
     run.skipped = found.skipped
-    destination, note = _open_destination(dest, client, args)
-    reporter = run.reporter = Reporter(out, len(found.files), sum(f.size for f in found.files))
+    destination = open_storage(args.dest, "destination", s3_options(args, args.workers))
+    note = destination.prepare(args.create_bucket, args.dry_run, must_exist=False)
+    reporter = run.reporter = Reporter(
+        out, len(found.files), sum(f.listed.size for f in found.files)
+    )
     for line in [note, *map(describe_skipped, found.skipped)]:
         if line:
             reporter.say(line)
-    missing = {d.name for d in DATASETS} - {f.dataset.name for f in found.files}
+    missing = {d.name for d in datasets()} - {f.dataset.name for f in found.files}
     if missing:
-        reporter.say(f"note: no {', '.join(sorted(missing))} files in {source}")
-    job = Job(client, destination, args.strict, args.dry_run, threading.Event())
+        reporter.say(f"note: no {', '.join(sorted(missing))} files in {args.source}")
+    job = Job(source, destination, args.strict, args.dry_run, threading.Event())
     # a dry run writes nothing, so it needs no lock
-    lock = None if args.dry_run else open_lock(destination, "load_landing.py", EXIT_LOCKED)
-    with lock or nullcontext():
-        if lock and lock.note:
-            reporter.say(f"note: {lock.note}")
+    with nullcontext("") if args.dry_run else destination.lock("load_landing.py") as note:
+        if note:
+            reporter.say(f"note: {note}")
         run.results, error = run_files(found.files, job, args.workers, reporter)
         if error:
             raise error
         if args.delete:
             run.deleted, run.kept = delete_missing(found.files, job, reporter.say)
-
-
-def _unexpected(exc: BaseException) -> LoaderError:
-    """The last resort: any failure nobody foresaw, in one sentence."""
-    detail = " ".join(str(exc).split()).rstrip(".")
-    return LoaderError(
-        f"Unexpected {type(exc).__name__}{': ' if detail else ''}{detail}; rerunning is safe.",
-        EXIT_UNEXPECTED,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,14 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     out = sys.stderr if args.json else sys.stdout
     run = Run()
+    if args.kms_key_id and args.sse != "aws:kms":
+        parser.error("--kms-key-id needs --sse aws:kms")
     try:
-        _load(args, parser, out, run)
-    except LoaderError as exc:
-        run.error = exc
-    except KeyboardInterrupt:
-        run.error = LoaderError("Interrupted; rerunning is safe.", EXIT_INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - never a traceback
-        run.error = _unexpected(exc)
+        _load(args, out, run)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback
+        run.error = last_resort(exc, "rerunning is safe")
     finally:
         if run.reporter:
             run.reporter.close()

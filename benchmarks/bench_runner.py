@@ -138,13 +138,13 @@ class Bench:
         return Timed(seconds, peak, output)
 
     def has_full_refresh(self) -> bool:
-        """Tell whether stedi_lakehouse/build.py takes --full-refresh yet."""
+        """Tell whether stedi_lakehouse/build/runner.py takes --full-refresh yet."""
         command = [sys.executable, "-m", "stedi_lakehouse.build", "--help"]
         help_text = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_DIR)
         if "--full-refresh" in help_text.stdout:
             return True
         print(
-            "note: stedi_lakehouse/build.py has no --full-refresh yet, so full builds run "
+            "note: stedi_lakehouse/build/runner.py has no --full-refresh yet, so full builds run "
             "without it.",
             file=sys.stderr,
         )

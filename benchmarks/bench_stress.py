@@ -5,7 +5,7 @@
 
 For each layout, three rounds in a row of these builds into one landing root
 (data/bench/scale-<N>-<layout>/landing), each as `make run` does it (the loader with --delete,
-then stedi_lakehouse/build.py --skip-unit-tests):
+then stedi_lakehouse/build/runner.py --skip-unit-tests):
 
 a. the 1x set, the unscaled source: other data than the last build's, whose counts must be the
    1x counts (data/bench/reference-counts.json; when they are not known yet, the first such

@@ -17,7 +17,7 @@ What a benchmark run does, for each layout in turn, everything under data/bench/
    --delete, into an empty landing root.
 3. Times RUNS rounds, alternating
    a. a full build as `make run` does it: the loader's re-check of the loaded landing root (it
-      writes nothing) plus stedi_lakehouse/build.py --target session --full-refresh
+      writes nothing) plus stedi_lakehouse/build/runner.py --target session --full-refresh
       --skip-unit-tests, in strict mode. Its time is the sum of both, and its peak memory the
       larger of theirs, each the summed RSS of the process and all its descendants (the JVM),
       sampled every 0.2 s;
@@ -29,7 +29,7 @@ What a benchmark run does, for each layout in turn, everything under data/bench/
    more readings at N = 100 (copy 0's readings once more; scale_landing.py --increment), and
    after the same delivery plus a customer file in which K consenting customers withdraw
    consent (--withdrawals K, default 20; benchmarks/scale_withdrawals.py). Each is a build as
-   `make run` does it (the loader, which loads the new files, plus stedi_lakehouse/build.py
+   `make run` does it (the loader, which loads the new files, plus stedi_lakehouse/build/runner.py
    without --full-refresh), followed by a timed full build of the same data; the two builds'
    zone counts must be equal.
 6. Checks the counts: every zone count of every full build of the scaled set, in both modes
@@ -148,7 +148,7 @@ def prepare(options: argparse.Namespace) -> Plan:
     shutil.rmtree(bench.log_dir, ignore_errors=True)
     if (options.increment or options.stress) and not bench.full_refresh:
         raise BenchmarkError(
-            "--increment and --stress need stedi_lakehouse/build.py --full-refresh"
+            "--increment and --stress need stedi_lakehouse/build/runner.py --full-refresh"
         )
     plan = Plan(bench, refs, original, n, options.runs, options.increment, options.withdrawals)
     return plan

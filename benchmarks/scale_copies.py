@@ -11,7 +11,7 @@ ignoring case, so ``timeStamp`` counts as ``timestamp``):
   what it is.
 
 The e-mail and serial-number keys are named in IDENTITY_KEYS below; the datasets and their
-epoch-millisecond keys come from the contract (stedi_lakehouse/contract.py).
+epoch-millisecond keys come from the contract (stedi_lakehouse/shared/contract.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from stedi_lakehouse.contract import DATASETS, Dataset
+from stedi_lakehouse.shared.contract import DATASETS, Dataset
 
 SHIFT_MS = 30 * 86_400_000  # the shift between copies; the source must span less
 

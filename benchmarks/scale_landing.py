@@ -4,7 +4,7 @@
         [--source DIR] [--increment [--withdrawals K]]  # from the project root
 
 The output holds N copies (k = 0 .. N-1) of every source record of every dataset of the landing
-contract (stedi_lakehouse/contract.py). Copy 0 is the source unchanged, byte for byte. Copy
+contract (stedi_lakehouse/shared/contract.py). Copy 0 is the source unchanged, byte for byte. Copy
 k > 0 adds ``+k`` to the e-mails, appends ``-k`` to the serial numbers and shifts the epoch
 milliseconds by k x 30 days (benchmarks/scale_copies.py says exactly which fields and how).
 
@@ -54,7 +54,7 @@ from pathlib import Path
 
 from benchmarks.scale_layouts import INCREMENT_SUFFIX, LAYOUTS, write_readings, write_set
 from benchmarks.scale_withdrawals import write_withdrawals
-from stedi_lakehouse.contract import DATASETS as CONTRACT
+from stedi_lakehouse.shared.contract import DATASETS as CONTRACT
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STARTER = PROJECT_DIR.parent / "shared" / "data" / "udacity-starter"

@@ -4,8 +4,9 @@
     files the loader certified (every line valid and plain, docs/loader.md), which Spark's JSON
     source reads exactly as the strict parse would, several times faster (parse_landing_lines).
     The build runner lists the certified files from the files themselves, for the current
-    contract ($STEDI_CERTIFIED_FILES, `only` those or every file `except` some, whichever is
-    shorter); var `fast_path: false` parses every file strictly.
+    contract, in a file of JSON lines that $STEDI_CERTIFIED_FILES names (`only` those or every
+    file `except` some, whichever is shorter), read here through Spark's text source, however
+    many there are; var `fast_path: false` parses every file strictly.
 
     An incremental build parses only the file versions (path and modification time) the model
     has not parsed yet. Their paths are listed first from the source's file list, which reads no
@@ -15,11 +16,22 @@
 #}
 {% macro landing_files_to_parse(source_table) %}
     {#- the build runner names the certified files `only`, or every file `except` some -#}
-    {% set fast = {'only': []} %}
-    {% if target.type == 'spark' and var('fast_path', true) %}
-        {% set fast = (fromjson(env_var('STEDI_CERTIFIED_FILES', '{}')) or {}).get(
-            source_table | replace('_landing', ''), fast) %}
+    {% set fast = {} %}
+    {% set listed = env_var('STEDI_CERTIFIED_FILES', '') %}
+    {#- the list is a file on this machine: a Spark driver elsewhere parses every file strictly -#}
+    {% set driver_here = target.method == 'session' or target.host in ['127.0.0.1', 'localhost'] %}
+    {% if execute and listed and target.type == 'spark' and driver_here and var('fast_path', true) %}
+        {% set certified %}
+            select get_json_object(value, '$.mode'), get_json_object(value, '$.path')
+            from text.`file:{{ listed | replace('`', '``') }}`
+            where get_json_object(value, '$.dataset') = '{{ source_table | replace('_landing', '') }}'
+        {% endset %}
+        {% for row in run_query(certified).rows %}
+            {% set paths = fast.setdefault(row[0], []) %}
+            {% if row[1] is not none %}{% do paths.append(row[1]) %}{% endif %}
+        {% endfor %}
     {% endif %}
+    {% if not fast %}{% set fast = {'only': []} %}{% endif %}
     {% if not is_incremental() %}
         {% if 'except' in fast %}
             {{ return({

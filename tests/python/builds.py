@@ -11,7 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from stedi_lakehouse.zone_report import PAIRS, STEPS
+from stedi_lakehouse.build.zone_report import PAIRS, STEPS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTER_DATA = (PROJECT_DIR / ".." / "shared" / "data" / "udacity-starter").resolve()
@@ -60,7 +60,7 @@ def build(
     schema: str | None = None,
     extra: list[str] | None = None,
 ) -> Build:
-    """Run stedi_lakehouse/build.py of a project in a schema of its own (or in `schema`).
+    """Run stedi_lakehouse/build/runner.py of a project in a schema of its own (or in `schema`).
 
     dbt's unit tests are left out: they check the SQL, not the data, and `make test` runs them
     once, in its own build of the sample set.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builds import write_lines
 
-from stedi_lakehouse.contract import DATASETS
+from stedi_lakehouse.shared.contract import DATASETS
 
 NOT_OBJECT = "not a JSON object"
 TWICE = "a key appears twice (keys are case-insensitive)"

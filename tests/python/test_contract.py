@@ -1,7 +1,7 @@
 """The landing data contract: one declaration, and the loader and the models agree on every line.
 
 models/landing/_landing__sources.yml declares the keys, types and required keys; the loader
-(stedi_lakehouse/contract.py) and the models (macros/landing/) both read it. The lines of
+(stedi_lakehouse/shared/contract.py) and the models (macros/landing/) both read it. The lines of
 edge_lines.py are fed to `load_landing.py --strict --dry-run --json` and to a dbt build over a
 landing root that holds them: both must give each line the verdict written beside it, word for
 word.
@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,9 @@ from edge_lines import (
     write_edges,
 )
 
-from stedi_lakehouse import inventory
-from stedi_lakehouse.contract import load_datasets
+from stedi_lakehouse.build import inventory
+from stedi_lakehouse.shared import contract
+from stedi_lakehouse.shared.contract import load_datasets
 
 
 def loader_verdicts(loader: Path, landing: Path, tmp_path: Path) -> dict[str, dict[str, str]]:
@@ -197,7 +199,7 @@ def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
     summary = json.loads(loaded.stdout)
     certified = sum(file["certified"] for file in summary["files"])
     assert 0 < certified < len(summary["files"]), "both paths must be taken"
-    named, _ = inventory.take(str(landing), None).fast_path()
+    named = inventory.take(str(landing), None).fast_path()
     modes = {mode for files in named.values() for mode in files}
     assert modes == {"only", "except"}, "both ways of naming the certified files must be read"
     fast = build(tmp_path, thrift_port, landing, extra=["--skip-tests"])
@@ -217,3 +219,26 @@ def test_the_fast_path_reads_every_certified_line_as_the_strict_parse_does(
     assert zone_checksums(thrift_port, fast.schema, tables) == zone_checksums(
         thrift_port, strict.schema, tables
     )
+
+
+def test_the_white_space_of_the_models_is_java_s_and_every_unicode_separator():
+    """contract.WHITE_SPACE is written out, not computed on import: it must still be Java's \\s
+    and every character of the Unicode categories Zs, Zl and Zp."""
+    separators = "".join(
+        chr(code)
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) in {"Zs", "Zl", "Zp"}
+    )
+    assert sorted(contract.WHITE_SPACE) == sorted("\t\n\x0b\x0c\r" + separators)
+
+
+def test_the_contract_is_read_when_asked_not_on_import():
+    """Importing the contract reads no YAML: a tool that never judges a line pays nothing."""
+    code = (
+        "import yaml, sys; calls = []; real = yaml.safe_load\n"
+        "yaml.safe_load = lambda *a: calls.append(1) or real(*a)\n"
+        "from stedi_lakehouse.shared import contract\n"
+        "assert not calls, 'read on import'\n"
+        "assert contract.datasets() and calls == [1]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, check=True)

@@ -19,6 +19,8 @@ import pytest
 from builds import PROJECT_DIR, Build, check_zone_report, query
 from chromium import needs_chromium, rendered_dom, served
 
+from stedi_lakehouse.build import zone_report
+from stedi_lakehouse.build.zone_report import PAIRS, STEPS
 from tools.layout import ZONE_TABLES
 
 # the tests of this module share their builds: one pytest-xdist worker runs them all
@@ -126,3 +128,27 @@ def test_the_docs_overview_links_the_zone_report(documented_build: Build):
         assert links, "the overview page has no link to the zone report"
         with urllib.request.urlopen(f"{base_url}/{links[0]}") as response:
             assert "Why rows left each zone" in response.read().decode()
+
+
+def test_the_zone_report_template_draws_every_count_and_reason(tmp_path: Path):
+    """The page from its Jinja2 template, without a build: every figure is the count it names,
+    each zone's upstream rows less the rows that left are its rows, text is escaped."""
+    counts: dict[str, int | None] = {name: 0 for name in ZONE_TABLES}
+    rows: list[list[object]] = []
+    for number, step in enumerate(STEPS):
+        if not counts.get(step.upstream):  # a landing table, or the pairs: not built here
+            counts[step.upstream] = 1000 + 10 * number
+        left = {reason: index + 1 for index, reason in enumerate(step.reasons)}
+        rows += [[step.table, reason, value] for reason, value in left.items()]
+        counts[step.table] = (counts.get(step.upstream) or 0) - sum(left.values())
+    rows.append(["machine_learning_curated", PAIRS, counts[PAIRS]])
+    counts.pop(PAIRS)
+    page = tmp_path / "zone_report.html"
+    zone_report.write(page, counts, {"rows": rows, "mode": "<strict>", "target": "ci"})
+    text = page.read_text()
+    every_reason = check_zone_report(text, counts)
+    assert len(every_reason) == sum(len(step.reasons) for step in STEPS)
+    assert "<title>STEDI zone report (ci, &lt;strict&gt;)</title>" in text
+    assert "<script" not in text and "customer&#39;s latest record" in text
+    zone_report.write(page, counts, None)
+    assert "Not known: this build did not rebuild every zone table." in page.read_text()

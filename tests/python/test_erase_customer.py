@@ -15,15 +15,18 @@ import json
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import boto3
 import pytest
 from builds import PROJECT_DIR, write_lines
 
-from stedi_lakehouse import erase
-from stedi_lakehouse.erasure_store import LandingStore
-from stedi_lakehouse.landing_lock import LOCK_NAME
+from stedi_lakehouse.erasure import erase
+from stedi_lakehouse.loader.decoding import CHUNK_BYTES
+from stedi_lakehouse.shared.errors import EXIT_LOCKED, EXIT_NOT_FOUND
+from stedi_lakehouse.shared.s3_storage import S3Storage
+from stedi_lakehouse.shared.storage import LOCK_NAME
 
 ERASED = ["ann.lee@test.com", "cat@test.com"]
 # (line, kept?) per file
@@ -120,7 +123,7 @@ def test_an_email_not_found_is_tombstoned_with_an_exit_code_of_its_own(tmp_path:
     before = landing_bytes(root)
     tombstones = tmp_path / "t" / "erased_customers.csv"
     result = run("later@test.com", "--landing-root", str(root), "--tombstones", str(tombstones))
-    assert result.returncode == erase.EXIT_NOT_FOUND
+    assert result.returncode == EXIT_NOT_FOUND
     notice = [line for line in result.stderr.splitlines() if line.startswith("notice:")]
     assert len(notice) == 1 and "its tombstone is recorded" in notice[0]
     assert tombstone_hashes(tombstones) == [sha256("later@test.com")]
@@ -179,15 +182,17 @@ def test_an_s3_erasure_interrupted_by_the_server_stopping_completes_when_run_aga
     tombstones = tmp_path / "t" / "erased_customers.csv"
     args = [*ERASED, "--landing-root", landing, "--tombstones", str(tombstones)]
 
-    real_write = LandingStore.write
+    real_place = S3Storage.place
 
-    def write_then_stop(store: LandingStore, target: str, data: bytes) -> None:
-        real_write(store, target, data)
-        server.stop()  # type: ignore[attr-defined]
+    def place_then_stop(store: S3Storage, path: str, *rest: object) -> bool:
+        placed = real_place(store, path, *rest)  # type: ignore[arg-type]
+        if ".probe-" not in path:  # the first landing file rewritten, not a probe
+            server.stop()  # type: ignore[attr-defined]
+        return placed
 
-    monkeypatch.setattr(LandingStore, "write", write_then_stop)
+    monkeypatch.setattr(S3Storage, "place", place_then_stop)
     assert erase.main([*args, "--report", str(tmp_path / "first.json")]) == 4
-    monkeypatch.setattr(LandingStore, "write", real_write)
+    monkeypatch.setattr(S3Storage, "place", real_place)
     server.start()  # type: ignore[attr-defined]
     assert erase.main([*args, "--report", str(tmp_path / "second.json")]) == 0
 
@@ -239,10 +244,63 @@ def test_an_erasure_refuses_while_another_run_writes_the_landing_root(tmp_path: 
         handle.write(json.dumps(holder))
         handle.flush()
         result = run(*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones))
-    assert result.returncode == erase.EXIT_LOCKED
+    assert result.returncode == EXIT_LOCKED
     assert result.stderr.splitlines() == [
         "erase_customer.py: error: Another load_landing.py (pid 4242 on host h1, since "
         f"2025-01-01T00:00Z) is writing to {root}; wait for it to finish, then run again."
     ]
     assert landing_bytes(root) == before
     assert not tombstones.exists()
+
+
+def test_the_erasure_streams_a_landing_file_much_larger_than_its_memory(tmp_path: Path):
+    """Every file is streamed, through the loader's line splitter and the storage's staging:
+    an erasure of a 128 MiB file, with lines to remove and lines longer than a chunk, stays
+    within 32 MiB of memory allocated at once (traced by tracemalloc, which counts every
+    Python object, so reading the file whole, or a line of it, exceeds the bound)."""
+    root = write_landing(tmp_path / "landing")
+    big = root / "accelerometer" / "landing" / "big.json"
+    note = "n" * 8_000
+    kept = ('{"user":"bob@test.com","timestamp":10,"note":"' + note + '"}\n').encode()
+    gone = ('{"user":"cat@test.com","timestamp":10,"note":"' + note + '"}\n').encode()
+    # longer than a chunk (4 MiB): handed over in pieces, the e-mail across two of them
+    long_gone = b'{"note":"' + b"x" * (2 * CHUNK_BYTES - 5) + b' Cat@test.com"}\n'
+    long_kept = b'{"note":"' + b"y" * (CHUNK_BYTES + 7) + b'", "user":"bob@test.com"}\n'
+    block = kept * 999 + gone
+    blocks = 128 * 2**20 // len(block) + 1
+    with big.open("wb") as handle:
+        for _ in range(blocks):
+            handle.write(block)
+        handle.write(long_gone + long_kept)
+    size = big.stat().st_size
+    tombstones = tmp_path / "t" / "erased_customers.csv"
+    args = [*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones)]
+    tracemalloc.start()
+    try:
+        code = erase.main([*args, "--report", str(tmp_path / "report.json")])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert code == 0
+    assert size > 4 * 32 * 2**20 and peak < 32 * 2**20, f"{peak:,} bytes at once"
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["lines_removed"]["accelerometer"][str(big)] == blocks + 1
+    assert big.stat().st_size == size - (blocks * len(gone) + len(long_gone))
+    with big.open("rb") as handle:
+        assert handle.read(len(block)) == kept * 999 + kept[: len(gone)]
+        handle.seek(-len(long_kept), 2)
+        assert handle.read() == long_kept
+
+
+def test_a_landing_folder_that_is_a_symbolic_link_is_erased_too(tmp_path: Path):
+    """The landing root and its landing folders are read where they lead, as the engines read
+    them; only links below a landing folder are never followed."""
+    real = write_landing(tmp_path / "elsewhere")
+    root = tmp_path / "landing"
+    root.mkdir()
+    for dataset in ("customer", "accelerometer", "step_trainer"):
+        (root / dataset).symlink_to(real / dataset, target_is_directory=True)
+    tombstones = tmp_path / "t" / "erased_customers.csv"
+    result = run(*ERASED, "--landing-root", str(root), "--tombstones", str(tombstones))
+    assert result.returncode == 0, result.stderr
+    assert landing_bytes(real) == landing_bytes(write_landing(tmp_path / "x", kept_only=True))

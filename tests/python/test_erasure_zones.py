@@ -26,8 +26,8 @@ import pytest
 from builds import PROJECT_DIR, build, build_env, check_zone_report, query, zone_checksums
 from test_incremental import ZONE_TABLES
 
-from stedi_lakehouse.names import landing_files
 from tools import sample_data
+from tools.layout import landing_files
 
 # the tests of this module share their builds: one pytest-xdist worker runs them all
 pytestmark = [pytest.mark.xdist_group("erasure"), pytest.mark.usefixtures("own_tombstones")]

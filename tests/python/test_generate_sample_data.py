@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stedi_lakehouse.contract import load_datasets, validate_record
+from stedi_lakehouse.shared.contract import load_datasets, validate_record
 from tools import sample_data as gen
 
 CONTRACT = {dataset.name: dataset for dataset in load_datasets()}

@@ -1,20 +1,22 @@
-"""The build's own inventory of the landing zone (stedi_lakehouse/inventory.py): every file is
+"""The build's own inventory of the landing zone (stedi_lakehouse/build/inventory.py): every file is
 counted, or stops the build with a sentence naming it, before any engine reads a line."""
 
 from __future__ import annotations
 
 import codecs
+import datetime
 import gzip
 import json
 import random
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from builds import PROJECT_DIR
 
-from stedi_lakehouse import inventory
+from stedi_lakehouse.build import freshness, inventory
 
 LINE = b'{"sensorReadingTime":1655564400001,"serialNumber":"s-1","distanceFromObject":200}'
 TEXT = LINE.decode()
@@ -129,21 +131,54 @@ def test_a_build_over_a_file_the_models_cannot_read_stops_before_spark_naming_it
     assert "Traceback" not in result.stderr
 
 
-def test_certified_files_too_many_to_name_are_parsed_strictly():
-    """The certified files reach the parse in one environment variable, which Linux limits to
-    128 KiB for every process the build starts: each dataset is named by its shorter list, and
-    one that does not fit is left to the strict parse (the same rows, only slower)."""
+def test_certified_files_reach_the_parse_in_a_file_however_many(tmp_path):
+    """The certified files reach the parse in a file under the target folder: every one is
+    named, each dataset by its shorter list, however long the lists (here more than the 128 KiB
+    Linux allows one environment variable, which every process of a build would inherit)."""
     found = inventory.Inventory()
     folder = "file:/" + "x" * 200
-    found.certified["accelerometer"] = [f"{folder}/a-{n}.json" for n in range(1000)]
-    found.uncertified["accelerometer"] = [f"{folder}/b-{n}.json" for n in range(1000)]
+    accelerometer = [f"{folder}/a-{n}.json" for n in range(1000)]
+    found.certified["accelerometer"] = accelerometer
+    found.uncertified["accelerometer"] = [f"{folder}/b-{n}.json" for n in range(2000)]
     found.certified["customer"] = [f"{folder}/c-{n}.json" for n in range(1000)]
     found.certified["step_trainer"] = [f"{folder}/s-0.json"]
     found.uncertified["step_trainer"] = [f"{folder}/s-{n}.json" for n in range(1, 3)]
-    named, left_out = found.fast_path()
-    assert left_out == ["accelerometer"]
+    listed = tmp_path / "target" / "certified_files.jsonl"
+    found.write_certified(listed)
+    assert listed.stat().st_size > 128 * 1024
+    # read as macros/landing/landing_files_to_parse.sql reads it, dataset by dataset
+    named: dict[str, dict[str, list[str]]] = {}
+    for line in listed.read_text().splitlines():
+        row = json.loads(line)
+        paths = named.setdefault(row["dataset"], {}).setdefault(row["mode"], [])
+        paths += [row["path"]] if "path" in row else []
     assert named == {
+        "accelerometer": {"only": accelerometer},
         "customer": {"except": []},
         "step_trainer": {"only": [f"{folder}/s-0.json"]},
     }
-    assert len(json.dumps(named)) <= inventory.FAST_PATH_BUDGET
+
+
+def test_a_landing_dataset_with_no_file_yet_is_said_so_not_called_stale():
+    """dbt dates the newest file of an empty dataset to 1970: no age of 17,758,943 hours."""
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    recent = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2)
+
+    def result(name: str, status: str, newest: datetime.datetime) -> SimpleNamespace:
+        node = SimpleNamespace(name=name, resource_type="source")
+        age = (datetime.datetime.now(datetime.UTC) - newest).total_seconds()
+        return SimpleNamespace(node=node, status=status, max_loaded_at=newest, age=age)
+
+    results = [result("customer_landing", "error", epoch)]
+    results.append(result("accelerometer_landing", "pass", recent))
+    outcome = SimpleNamespace(result=SimpleNamespace(results=results))
+    lines, worst = freshness.landing_freshness(lambda args: outcome, [])
+    assert worst == "pass"
+    assert any(line.split() == ["customer_landing", "no", "file", "yet", "-"] for line in lines)
+    assert any(
+        line.split() == ["accelerometer_landing", "pass", "2.0", "h", "ago"] for line in lines
+    )
+    assert not any("stale" in line for line in lines)
+    results.append(result("step_trainer_landing", "error", recent - datetime.timedelta(days=9)))
+    _, worst = freshness.landing_freshness(lambda args: outcome, [])
+    assert worst == "error"

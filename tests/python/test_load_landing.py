@@ -29,9 +29,12 @@ from botocore.exceptions import ClientError
 from builds import STARTER_DATA
 
 import load_landing
-from stedi_lakehouse import line_stream, load
-from stedi_lakehouse.aws import explain_aws_error
-from stedi_lakehouse.contract import (
+from stedi_lakehouse.loader import line_stream
+from stedi_lakehouse.loader.line_stream import split_lines
+from stedi_lakehouse.loader.normalise import normalise
+from stedi_lakehouse.loader.report import Reporter
+from stedi_lakehouse.shared.aws import explain_aws_error
+from stedi_lakehouse.shared.contract import (
     DATASETS,
     SOURCES_YAML,
     is_plain,
@@ -39,19 +42,14 @@ from stedi_lakehouse.contract import (
     load_datasets,
     validate_record,
 )
-from stedi_lakehouse.destinations import (
-    METADATA_CERTIFICATE,
+from stedi_lakehouse.shared.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
+from stedi_lakehouse.shared.local_storage import (
     XATTR_CERTIFICATE,
-    LocalDestination,
+    LocalStorage,
     read_local_certificate,
 )
-from stedi_lakehouse.errors import EXIT_LOCKED, EXIT_UNEXPECTED, FileRefused, LoaderError
-from stedi_lakehouse.landing_lock import LOCK_NAME, LandingLock
-from stedi_lakehouse.line_stream import split_lines
-from stedi_lakehouse.load_report import Reporter
-from stedi_lakehouse.names import landing_files
-from stedi_lakehouse.normalise import normalise
-from stedi_lakehouse.sources import S3Location, SourceFile, open_source
+from stedi_lakehouse.shared.s3_storage import METADATA_CERTIFICATE
+from stedi_lakehouse.shared.storage import LOCK_NAME, open_storage
 from tools.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +158,19 @@ def s3_objects(client, bucket: str, prefix: str = "") -> dict[str, tuple[bytes, 
 
 
 def local_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    """The files under root, less the lock file, which a run leaves behind unlocked."""
+    found = (p for p in root.rglob("*") if p.is_file() and p != root / LOCK_NAME)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in found}
+
+
+def lock_is_free(root: Path) -> bool:
+    """Tell whether the lock file of a landing root is there and held by nobody."""
+    with (root / LOCK_NAME).open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -304,7 +314,7 @@ def test_local_copy_is_idempotent_and_rewrites_changed_files(tmp_path):
     first = run_loader(source, dest)
     assert first.returncode == EXIT_OK, first.stderr
     assert local_files(dest) == sample_files()
-    assert not list(dest.rglob(".*"))  # no temporary files left behind
+    assert list(dest.rglob(".*")) == [dest / LOCK_NAME]  # no temporary files left behind
     stamps = {p: p.stat().st_mtime_ns for p in dest.rglob("*.json")}
 
     second, summary = run_json(source, dest)
@@ -407,14 +417,14 @@ def test_invalid_sources_give_exit_2(tmp_path, setup, message):
 
 def test_unreadable_file_is_refused_by_name_and_the_others_load(tmp_path, monkeypatch, capsys):
     source = write_tree(tmp_path / "src", sample_files())
-    real_open = load.open_source
+    real_open = LocalStorage.open
 
-    def open_source(client, file):
-        if file.name == "customer-1.json":
-            raise PermissionError(13, "Permission denied", str(file.path))
-        return real_open(client, file)
+    def open_source(storage, path, version=None):
+        if path.endswith("customer-1.json"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(storage, path, version)
 
-    monkeypatch.setattr(load, "open_source", open_source)
+    monkeypatch.setattr(LocalStorage, "open", open_source)
     assert load_landing.main([str(source), str(tmp_path / "dest")]) == EXIT_REFUSED
     captured = capsys.readouterr()
     unreadable = source / "customer/landing/customer-1.json"
@@ -425,17 +435,24 @@ def test_unreadable_file_is_refused_by_name_and_the_others_load(tmp_path, monkey
     )
 
 
+def write(destination: LocalStorage, target: str, data: bytes) -> None:
+    """Write a file through the storage's staging, as the loader and the erasure do."""
+    with destination.staging(target) as staged:
+        staged.write(data)
+        destination.place(target, staged, sha256(data))
+
+
 def test_failed_local_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
-    destination = LocalDestination(tmp_path)
+    destination = LocalStorage(tmp_path, "destination")
     target = "customer/landing/customer-1.json"
-    destination.write(target, b"old\n", sha256(b"old\n"))
+    write(destination, target, b"old\n")
 
     def failing_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(LoaderError, match="No space left on device"):
-        destination.write(target, b"new content\n", sha256(b"new content\n"))
+        write(destination, target, b"new content\n")
     assert local_files(tmp_path) == {target: b"old\n"}
 
 
@@ -987,7 +1004,8 @@ def test_odd_names_land_under_names_every_engine_reads(tmp_path):
     assert proc.returncode == EXIT_OK, proc.stderr
     landing_name = {name: escaped.get(name, name) for name in names}
     # what an engine's file listing reads: names beginning with `_` or `.` would be hidden
-    readable = {p.name: p.read_bytes() for p in landing_files(dest, "accelerometer")}
+    folder = dest / "accelerometer/landing"
+    readable = {p.name: p.read_bytes() for p in folder.iterdir() if p.name[0] not in "._"}
     for name in names:
         assert readable[landing_name[name]] == files[f"accelerometer/landing/{name}"]
     folder = "accelerometer/landing"
@@ -1035,9 +1053,8 @@ def test_symbolic_links_and_fifos_are_named_and_never_followed(tmp_path):
     assert strict.returncode == EXIT_REFUSED
     assert f"{folder / 'link.json'}: a symbolic link" in strict.stdout
     # a link swapped in after the listing is refused when opened, not followed
-    swapped = SourceFile(CUSTOMER, "link.json", 0, path=folder / "link.json")
     with pytest.raises(FileRefused, match="symbolic link"):
-        open_source(None, swapped)
+        LocalStorage(source, "source").open("customer/landing/link.json")
 
 
 def test_delete_keeps_the_landing_files_of_a_dataset_the_source_lacks(tmp_path):
@@ -1069,7 +1086,8 @@ def test_a_second_loader_on_a_local_root_refuses_with_exit_5(tmp_path):
     assert not (dest / "customer").exists()
     again = run_loader(source, dest)
     assert again.returncode == EXIT_OK, again.stderr
-    assert local_files(dest) == sample_files()  # the lock went with the run
+    assert local_files(dest) == sample_files()
+    assert lock_is_free(dest)  # the lock went with the run, its file stays
 
 
 def test_a_second_loader_on_an_s3_root_refuses_with_exit_5(
@@ -1092,12 +1110,11 @@ def test_a_second_loader_on_an_s3_root_refuses_with_exit_5(
 
 
 def test_the_s3_lock_is_taken_by_one_run_only(moto_s3_client, moto_s3_bucket):
-    location = S3Location(moto_s3_bucket, "root/")
-    second = LandingLock(location, moto_s3_client, "erase_customer.py", 6)
-    with LandingLock(location, moto_s3_client, "load_landing.py", EXIT_LOCKED):
-        with pytest.raises(LoaderError, match="holds the lock") as refused, second:
+    root = open_storage(f"s3://{moto_s3_bucket}/root", "destination")
+    with root.lock("load_landing.py"):
+        with pytest.raises(LoaderError, match="holds the lock") as refused, root.lock("eraser"):
             pass
-        assert refused.value.exit_code == 6
+        assert refused.value.exit_code == EXIT_LOCKED
     assert s3_objects(moto_s3_client, moto_s3_bucket) == {}
 
 
@@ -1123,10 +1140,10 @@ def test_a_memory_error_refuses_its_file_in_one_sentence(tmp_path, monkeypatch, 
 
 
 def test_an_unforeseen_failure_ends_the_run_in_one_sentence(tmp_path, monkeypatch, capsys):
-    def discover(root: Path):
+    def discover(source):
         raise RuntimeError("the disk\nis on fire")
 
-    monkeypatch.setattr(load_landing, "discover_local", discover)
+    monkeypatch.setattr(load_landing, "discover", discover)
     code, _, err = load_in_process(capsys, tmp_path, tmp_path / "dest")
     assert code == EXIT_UNEXPECTED
     assert err.splitlines() == [
@@ -1317,8 +1334,8 @@ def test_a_rewritten_landing_file_keeps_a_consistent_certificate(tmp_path, capsy
     landed.write_bytes(landed.read_bytes() + b'{"user":5}\n')
     assert raw_certificate(landed) is not None
     assert read_local_certificate(landed) is None
-    # nor does one written by anyone through the destinations (erase_customer.py does)
-    LocalDestination(dest).write(ACCELEROMETER_TARGET, CERTIFIED, sha256(CERTIFIED))
+    # nor does one written by anyone through the storage (erase_customer.py does)
+    write(LocalStorage(dest, "destination"), ACCELEROMETER_TARGET, CERTIFIED)
     assert raw_certificate(landed) is None
 
 

@@ -1,4 +1,4 @@
-"""The embedded Spark JVM's options (stedi_lakehouse/spark_jvm.py): JIT and class-data archive."""
+"""The embedded Spark JVM's options (stedi_lakehouse/build/spark_jvm.py): JIT and class archive."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stedi_lakehouse import spark_jvm
+from stedi_lakehouse.build import spark_jvm
 
 
 def landing_of(tmp_path: Path, size: int) -> Path:

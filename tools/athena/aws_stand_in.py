@@ -14,10 +14,9 @@ from typing import Any
 
 import boto3
 
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.names import landing_files
+from stedi_lakehouse.shared.contract import DATASETS
 from tools.fake_aws import DUMMY_AWS_ENVIRONMENT, REGION, variables_to_remove
-from tools.layout import ATHENA_ZONE_FOLDERS
+from tools.layout import ATHENA_ZONE_FOLDERS, landing_files
 from tools.net import free_port
 
 # The athena_local target of profiles.yml.example: its bucket, data dir and work group.

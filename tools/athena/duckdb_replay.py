@@ -13,13 +13,12 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from stedi_lakehouse.names import landing_files
 from tools.athena.aws_stand_in import SCHEMA
 from tools.athena.model_contracts import contract_problems
 from tools.athena.seeds import seed_csv_table
 from tools.athena.statements import origin
 from tools.athena.trino_to_duckdb import to_duckdb
-from tools.layout import ZONE_TABLES
+from tools.layout import ZONE_TABLES, landing_files
 
 
 def lines_stand_in(landing_root: Path, location: str) -> str:

@@ -122,7 +122,7 @@ def build(settings: Settings) -> tuple[bool, dict[str, int | None]]:
     On the stand-in the data tests and unit tests are left out: moto executes no SQL, so a test
     gets no row back (see builds.athena_local_build).
     """
-    from stedi_lakehouse.build import stage_and_build
+    from stedi_lakehouse.build.runner import stage_and_build
 
     options = argparse.Namespace(
         target=settings.target,

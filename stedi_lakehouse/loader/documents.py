@@ -7,14 +7,12 @@ the verdict its value deserves. Parsing uses the contract's decoder; a value nes
 parser's reach makes the text no document, never a crash.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from stedi_lakehouse.contract import DECODER
+from stedi_lakehouse.shared.contract import DECODER
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 

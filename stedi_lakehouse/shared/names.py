@@ -9,11 +9,8 @@ decompressed, without its `.gz`. Operating-system files (macOS's `.DS_Store`, `.
 they are skipped and said. docs/loader.md states these rules.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 DELIVERY = re.compile(r"\.jsonl?(\.gz)?$", re.IGNORECASE)
 LITTER_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -52,14 +49,3 @@ def landing_name(name: str) -> str:
     if name[:1] in ESCAPED_FIRST:
         name = f"%{ord(name[0]):02X}{name[1:]}"
     return name
-
-
-def landing_files(landing_root: Path, dataset: str) -> list[Path]:
-    """The files of a dataset that an external table over its folder reads.
-
-    Like Hadoop's input formats, names that start with `_` or `.` are skipped.
-    """
-    folder = landing_root / dataset / "landing"
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", ".")))

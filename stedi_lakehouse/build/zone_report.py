@@ -5,14 +5,13 @@ funnel of rows from the landing zone to machine_learning_curated and, for each z
 how many rows of its upstream table left it and why. The row counts are those of
 target/zone_counts.json; the reasons are logged by the on-run-end hook report_zone_exclusions
 (macros/reporting/). Only counts are shown, never a row's values, so the page holds no
-personal data.
+personal data. The page is the Jinja2 template zone_report.html.j2 beside this module.
 """
 
-from __future__ import annotations
-
-import html
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 # the funnel's bars, from the landing zone to the table the data scientists train on
 FUNNEL = [
@@ -75,26 +74,7 @@ STEPS = [
     Step("machine_learning_curated", PAIRS, ("cross_person_pair",)),
 ]
 
-STYLE = """
-body { font: 15px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }
-td, th { padding: 0.2em 0.5em; text-align: left; }
-td.rows, td.left { text-align: right; font-variant-numeric: tabular-nums; width: 7em; }
-td.graph { width: 40%; }
-.bar { height: 1em; background: #2a7ab0; }
-.bar.left { background: #d9822b; }
-tr.total td { border-top: 1px solid #999; font-weight: bold; }
-.note { color: #666; }
-"""
-
-
-def _figure(value: int | None) -> str:
-    return "not built" if value is None else f"{value:,}"
-
-
-def _bar(value: int | None, largest: int, kind: str = "") -> str:
-    width = 0.0 if not value or largest <= 0 else max(0.5, 100 * value / largest)
-    return f'<div class="bar {kind}" style="width: {width:.1f}%"></div>'
+TEMPLATE = Path(__file__).with_name("zone_report.html.j2")
 
 
 def exclusion_table(rows: list[list[object]]) -> dict[str, dict[str, int]]:
@@ -105,74 +85,14 @@ def exclusion_table(rows: list[list[object]]) -> dict[str, dict[str, int]]:
     return table
 
 
-def _funnel(counts: dict[str, int | None]) -> list[str]:
-    largest = max((counts.get(name) or 0 for name in FUNNEL), default=0)
-    lines = ["<h2>Rows per zone</h2>", '<table id="funnel">']
-    for name in FUNNEL:
-        value = counts.get(name)
-        lines.append(
-            f'<tr><th>{name}</th><td class="rows" data-table="{name}">{_figure(value)}</td>'
-            f'<td class="graph">{_bar(value, largest)}</td></tr>'
-        )
-    quarantined = counts.get("landing_rejected_records")
-    lines.append(
-        '<tr><th>landing_rejected_records</th><td class="rows" '
-        f'data-table="landing_rejected_records">{_figure(quarantined)}</td>'
-        f'<td class="graph">{_bar(quarantined, largest, "left")}</td></tr>'
-    )
-    lines.append("</table>")
-    return lines
-
-
-def _step(step: Step, counts: dict[str, int | None], left: dict[str, int]) -> list[str]:
-    upstream = left.get(PAIRS) if step.upstream == PAIRS else counts.get(step.upstream)
-    upstream_name = "readings paired on the same millisecond" if step.upstream == PAIRS else None
-    largest = upstream or 0
-    lines = [f'<h3>{step.table}</h3><table class="step" data-zone="{step.table}">']
-    lines.append(
-        f"<tr><th>{upstream_name or 'rows of ' + step.upstream}</th>"
-        f'<td class="rows" data-table="{step.upstream}">{_figure(upstream)}</td>'
-        f'<td class="graph">{_bar(upstream, largest)}</td></tr>'
-    )
-    for reason in step.reasons:
-        value = left.get(reason, 0)
-        lines.append(
-            f"<tr><td>− {html.escape(REASONS[reason])}</td>"
-            f'<td class="left" data-reason="{reason}">{value:,}</td>'
-            f'<td class="graph">{_bar(value, largest, "left")}</td></tr>'
-        )
-    value = counts.get(step.table)
-    lines.append(
-        f'<tr class="total"><td>= rows of {step.table}</td>'
-        f'<td class="rows" data-table="{step.table}">{_figure(value)}</td>'
-        f'<td class="graph">{_bar(value, largest)}</td></tr></table>'
-    )
-    return lines
-
-
 def render(counts: dict[str, int | None], exclusions: dict[str, object] | None, title: str) -> str:
     """The page: the funnel of `counts`, then each zone's reasons from `exclusions`."""
-    body = [f"<h1>{html.escape(title)}</h1>", *_funnel(counts), "<h2>Why rows left each zone</h2>"]
-    if exclusions is None:
-        body.append('<p class="note">Not known: this build did not rebuild every zone table.</p>')
-    else:
-        left = exclusion_table(exclusions["rows"])  # type: ignore[arg-type]
-        body.append(
-            '<p class="note">Each row that leaves is counted once, under the first reason '
-            "that applies (docs/rules.md).</p>"
-        )
-        for step in STEPS:
-            body += _step(step, counts, left.get(step.table, {}))
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
-            *body,
-            "</body></html>",
-            "",
-        ]
-    )
+    left = exclusion_table(exclusions["rows"]) if exclusions else None  # type: ignore[arg-type]
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    page = environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    names = {"funnel": FUNNEL, "steps": STEPS, "reasons": REASONS, "pairs": PAIRS}
+    largest = max((counts.get(name) or 0 for name in FUNNEL), default=0)
+    return page.render(title=title, counts=counts, left=left, funnel_largest=largest, **names)
 
 
 def write(path: Path, counts: dict[str, int | None], exclusions: dict[str, object] | None) -> None:

@@ -2,16 +2,16 @@
 
 STEDI's readings arrive as a stream, so a landing zone that stopped receiving files would
 otherwise train on old data without a word. The thresholds are the dbt vars
-landing_warn_after_hours and landing_error_after_hours (dbt_project.yml).
+landing_warn_after_hours and landing_error_after_hours (dbt_project.yml). A dataset with no
+file yet (a first delivery of readings only, say) has no age: dbt dates its newest file to 1970
+or earlier, and it is reported as having no file, not as stale.
 """
-
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
 # worst first: the status a report ends on
-STATUS_ORDER = ["runtime error", "error", "warn", "pass"]
+STATUS_ORDER = ["runtime error", "error", "warn", "pass", "no file yet"]
 
 
 def landing_freshness(
@@ -30,11 +30,13 @@ def landing_freshness(
     lines = ["Landing freshness (when the newest delivered file was written):"]
     statuses = []
     for result in sorted(results, key=lambda r: r.node.name):
-        status = str(result.status)
+        newest = getattr(result, "max_loaded_at", None)
+        empty = newest is not None and newest.year <= 1970
+        status = "no file yet" if empty else str(result.status)
         statuses.append(status)
         age = getattr(result, "age", None)
-        shown = f"{age / 3600:.1f} h ago" if age is not None else "no file"
-        lines.append(f"  {result.node.name:<24} {status:<6} {shown}")
+        shown = "-" if empty or age is None else f"{age / 3600:.1f} h ago"
+        lines.append(f"  {result.node.name:<24} {status:<11} {shown}")
     worst = min(statuses, key=STATUS_ORDER.index)
     if worst in ("warn", "error", "runtime error"):
         lines.append(

@@ -3,11 +3,8 @@
 Python's json keeps only the last of a repeated key and accepts NaN; Spark's parser (Jackson)
 refuses very long numbers and keys. DECODER reads a line's object as the contract judges it
 (contract.py): every pair kept, a repeated key marked, those limits enforced. Nesting is
-measured on the text before parsing and on the value after, both without recursion, so that no
-depth can exhaust a stack.
+measured on the text before parsing, without recursion, so that no depth can exhaust a stack.
 """
-
-from __future__ import annotations
 
 import json
 import re
@@ -75,15 +72,3 @@ def nests_deeper_than(text: str, limit: int) -> bool:
         elif bracket in "}]":
             depth -= 1
     return False
-
-
-def nesting_depth(value: Any) -> int:
-    """How deep objects and arrays nest in a value (a scalar 0, `{}` 1), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest

@@ -1,7 +1,7 @@
 """Build the STEDI lakehouse: stage the landing tables, run `dbt build`, write the zone report.
 
 After a whole build, `dbt source freshness` says when the landing zone last received a file
-(stedi_lakehouse/freshness.py); a stale zone is reported and never passes silently.
+(stedi_lakehouse/build/freshness.py); a stale zone is reported and never passes silently.
 
 Both steps run in one process through dbt's Python API, so an embedded Spark session (the
 `session` target) starts once. The zone counts that the project's on-run-end hook logs are
@@ -9,7 +9,7 @@ written to `target/zone_counts.json` as a flat JSON object, and drawn with the r
 left each zone (also logged on run end) in `target/zone_report.html` (zone_report.py).
 
 On the `session` target the embedded Spark JVM is started with the options of
-`stedi_lakehouse/spark_jvm.py` (a class-data archive, the quick compiler for small landing
+`stedi_lakehouse/build/spark_jvm.py` (a class-data archive, the quick compiler for small landing
 zones) and the build waits for it to exit, so that Derby's metastore lock is free for the
 next command.
 
@@ -21,8 +21,6 @@ Exit codes:
     3  Java, which Spark needs, was not found
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import os
@@ -33,11 +31,12 @@ from pathlib import Path
 import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from stedi_lakehouse import inventory, spark_jvm, tombstones, zone_report
-from stedi_lakehouse.errors import LoaderError
-from stedi_lakehouse.freshness import landing_freshness
+from stedi_lakehouse.build import inventory, spark_jvm, zone_report
+from stedi_lakehouse.build.freshness import landing_freshness
+from stedi_lakehouse.shared import tombstones
+from stedi_lakehouse.shared.errors import LoaderError
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 ZONE_COUNTS_PREFIX = "zone_counts="
 ZONE_EXCLUSIONS_PREFIX = "zone_exclusions="
 JAVA_MISSING = (
@@ -140,9 +139,10 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool | None:
 
     The landing root is the var landing_root, else $STEDI_LANDING_ROOT, as dbt reads it. A file
     the models cannot read stops the build here, with a sentence naming it. The counts go to
-    the test as $STEDI_LANDING_LINES, the files the loader certified to the parse as
-    $STEDI_CERTIFIED_FILES: environment variables, not vars, as a changed var makes dbt parse
-    the whole project again, a changed variable only the files that read it.
+    the test as $STEDI_LANDING_LINES; the files the loader certified go to the parse in the
+    file target/certified_files.jsonl, which $STEDI_CERTIFIED_FILES names, as many as there
+    are. Environment variables, not vars: a changed var makes dbt parse the whole project
+    again, a changed variable only the files that read it.
     """
     dbt_vars = yaml.safe_load(vars_text) or {}
     root = dbt_vars.get("landing_root") or os.environ.get("STEDI_LANDING_ROOT")
@@ -165,13 +165,9 @@ def count_landing_lines(vars_text: str, target_dir: Path) -> bool | None:
             print(f"  {problem}", file=sys.stderr)
         return None
     os.environ["STEDI_LANDING_LINES"] = json.dumps(found.lines)
-    fast_path, left_out = found.fast_path()
-    for dataset in left_out:
-        print(
-            f"note: the {dataset} files the loader certified are too many to name to the parse: "
-            "their lines are parsed strictly, which gives the same rows, more slowly"
-        )
-    os.environ["STEDI_CERTIFIED_FILES"] = json.dumps(fast_path)
+    certified = target_dir / "certified_files.jsonl"
+    found.write_certified(certified)
+    os.environ["STEDI_CERTIFIED_FILES"] = str(certified.resolve())
     return mostly_changed(built_before, _file_versions(counts_file))
 
 

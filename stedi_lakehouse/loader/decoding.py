@@ -9,8 +9,6 @@ refused when its bytes are not valid in that encoding. A UTF-8 byte-order mark a
 the file is removed, as Spark's text reader skips it.
 """
 
-from __future__ import annotations
-
 import codecs
 import gzip
 import hashlib
@@ -20,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from stedi_lakehouse.errors import FileRefused
-from stedi_lakehouse.names import is_compressed
+from stedi_lakehouse.shared.errors import FileRefused
+from stedi_lakehouse.shared.names import is_compressed
 
 CHUNK_BYTES = 4 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -43,18 +41,14 @@ NUL_PATTERNS = {
 
 
 class SourceReader:
-    """A source's bytes as they are read, counted and hashed, with a look at the first ones."""
+    """A source's bytes as they are read, hashed (`hash`), with a look at the first ones."""
 
     def __init__(self, handle: IO[bytes]) -> None:
-        self.handle = handle
-        self.hash = hashlib.sha256()
-        self.size = 0
-        self._held = b""
+        self.handle, self.hash, self._held = handle, hashlib.sha256(), b""
 
     def _read_more(self, size: int) -> bytes:
         data = self.handle.read(size)
         self.hash.update(data)
-        self.size += len(data)
         return data
 
     def peek(self, size: int) -> bytes:
@@ -75,10 +69,6 @@ class SourceReader:
         if size < 0:
             return b"".join(iter(lambda: self._read_more(CHUNK_BYTES), b""))
         return self._read_more(size)
-
-    def sha256(self) -> str:
-        """The hex SHA-256 of the bytes read so far."""
-        return self.hash.hexdigest()
 
 
 @dataclass

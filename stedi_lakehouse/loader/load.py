@@ -1,30 +1,25 @@
 """Load the files of a run: read, normalise, judge, write; and --delete what the source lacks.
 
-A file is streamed from its source through the normaliser into a temporary file, which becomes
-the landing file (renamed locally, uploaded to S3) unless the destination already holds the
-same bytes. A landing file whose every line Spark's JSON source reads as the contract does is
-written certified (docs/loader.md "Certified files"). Whatever goes wrong with one file refuses
+A file is streamed from its source through the normaliser into the destination's staging file,
+which is put in place (shared/storage.py) unless the destination already holds the same bytes.
+A landing file whose every line Spark's JSON source reads as the contract does is written
+certified (docs/loader.md "Certified files"). Whatever goes wrong with one file refuses
 that file in one sentence and the run goes on; only a failure of the destination or of AWS (a
 LoaderError) ends the run.
 """
-
-from __future__ import annotations
 
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
-import botocore.exceptions as bce
-
-from stedi_lakehouse.aws import explain_aws_error
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.destinations import Destination, LocalDestination, Stored
-from stedi_lakehouse.errors import FileRefused, LoaderError, failure_sentence
-from stedi_lakehouse.normalise import Problem, normalise_stream, raw_digest
-from stedi_lakehouse.s3_destination import S3Destination
-from stedi_lakehouse.sources import SourceFile, open_source
+from stedi_lakehouse.loader.discover import SourceFile
+from stedi_lakehouse.loader.line_stream import Problem
+from stedi_lakehouse.loader.normalise import normalise_stream, raw_digest
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.errors import FileRefused, LoaderError, failure_sentence
+from stedi_lakehouse.shared.storage import Storage, Stored
 
 
 @dataclass
@@ -35,11 +30,11 @@ class FileResult:
     source: str
     destination: str
     action: str  # uploaded | copied | skipped | refused | would-upload | would-copy
-    records: int
-    bad_lines: int
-    bytes: int
-    sha256: str
-    normalised: list[str]
+    records: int = 0
+    bad_lines: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    normalised: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     refusal: str | None = None  # why the file was refused, in one sentence
     certified: bool = False  # the landing file carries its dataset's certificate (a dry run: would)
@@ -49,8 +44,8 @@ class FileResult:
 class Job:
     """Everything the workers share for one run."""
 
-    client: Any
-    destination: Destination
+    source: Storage
+    destination: Storage
     strict: bool
     dry_run: bool
     stop: threading.Event
@@ -58,15 +53,8 @@ class Job:
 
 def _result(file: SourceFile, job: Job, action: str, **counts: Any) -> FileResult:
     """A result with nothing counted but what is given."""
-    fields: dict[str, Any] = {"records": 0, "bad_lines": 0, "bytes": 0, "sha256": ""}
-    fields["normalised"] = []
-    return FileResult(
-        dataset=file.dataset.name,
-        source=file.location,
-        destination=job.destination.describe(file.target),
-        action=action,
-        **{**fields, **counts},
-    )
+    where = job.destination.describe(file.target)
+    return FileResult(file.dataset.name, file.location, where, action, **counts)
 
 
 def load_file(file: SourceFile, job: Job) -> FileResult | None:
@@ -77,8 +65,6 @@ def load_file(file: SourceFile, job: Job) -> FileResult | None:
         return _load(file, job)
     except LoaderError:
         raise
-    except (bce.BotoCoreError, bce.ClientError) as exc:
-        raise explain_aws_error(exc, file.bucket or "", "source") from exc
     except FileRefused as exc:
         return _result(file, job, "refused", refusal=str(exc))
     except Exception as exc:  # noqa: BLE001 - e.g. MemoryError: one sentence, the run goes on
@@ -93,33 +79,24 @@ def _load(file: SourceFile, job: Job) -> FileResult | None:
         # the destination may hold these very bytes, judged when they were written: a rerun
         # over a large landing zone must not parse every line again, unless a local file lacks
         # the certificate its lines may deserve
-        local = isinstance(destination, LocalDestination)
-        judge = local and stored.certificate != file.dataset.fingerprint
-        with closing(open_source(job.client, file)) as handle:
+        judge = destination.recertifies and stored.certificate != file.dataset.fingerprint
+        with closing(_open(file, job)) as handle:
             digest, records, alike = raw_digest(handle, file.dataset if judge else None)
         if digest == stored.sha256:
             certified = _certify_kept(file, job, stored, alike if judge else None)
-            return _result(
-                file, job, "skipped", records=records, sha256=digest, certified=certified
-            )
+            kept = {"records": records, "sha256": digest, "certified": certified}
+            return _result(file, job, "skipped", **kept)
     where = f"a temporary file for {destination.describe(file.target)}"
     with (
         destination.staging(file.target, job.dry_run) as staged,
-        closing(open_source(job.client, file)) as handle,
+        closing(_open(file, job)) as handle,
     ):
         checked = normalise_stream(handle, file.name, file.location, file.dataset, staged, where)
-        result = _result(
-            file,
-            job,
-            "",
-            records=checked.records,
-            bad_lines=checked.bad_lines,
-            sha256=checked.sha256,
-            normalised=checked.changes,
-            problems=checked.problems,
-        )
-        s3_to_s3 = file.key is not None and isinstance(destination, S3Destination)
-        server_side = s3_to_s3 and checked.source_sha256 == checked.sha256
+        counts = {"records": checked.records, "bad_lines": checked.bad_lines}
+        counts |= {"sha256": checked.sha256, "normalised": checked.changes}
+        result = _result(file, job, "", **counts, problems=checked.problems)
+        unchanged = checked.source_sha256 == checked.sha256
+        server_side = destination.copies_from(job.source) and unchanged
         certificate = file.dataset.fingerprint if checked.certified else None
         if job.strict and checked.bad_lines:
             result.action = "refused"
@@ -133,14 +110,19 @@ def _load(file: SourceFile, job: Job) -> FileResult | None:
         elif job.stop.is_set():
             return None
         elif server_side:
-            result.certified = destination.copy_from(  # type: ignore[union-attr]
-                file, file.target, checked.sha256, certificate
+            result.certified = destination.copy_from(
+                job.source, file.listed, file.target, checked.sha256, certificate
             )
             result.action, result.bytes = "copied", checked.size
         else:
             result.certified = destination.place(file.target, staged, checked.sha256, certificate)
             result.action, result.bytes = "uploaded", checked.size
     return result
+
+
+def _open(file: SourceFile, job: Job) -> IO[bytes]:
+    """Open a delivery in the version that was listed."""
+    return job.source.open(file.listed.path, file.listed.version)
 
 
 def _certify_kept(file: SourceFile, job: Job, stored: Stored, certifiable: bool | None) -> bool:
@@ -153,7 +135,7 @@ def _certify_kept(file: SourceFile, job: Job, stored: Stored, certifiable: bool 
     fingerprint = file.dataset.fingerprint
     holds = stored.certificate == fingerprint
     destination = job.destination
-    if certifiable is None or not isinstance(destination, LocalDestination):
+    if certifiable is None or not destination.recertifies:
         return holds
     if job.dry_run or (certifiable and holds):
         return certifiable
@@ -179,7 +161,7 @@ def run_files(
                         error = exc
                         _stop(job, futures)
                     continue
-                reporter.advance(futures[future].size)
+                reporter.advance(futures[future].listed.size)
                 if result is not None:
                     results.append(result)
                     reporter.file_done(result)
@@ -205,15 +187,16 @@ def delete_missing(files: list[SourceFile], job: Job, say: Any) -> tuple[list[st
     deleted (or that would be) and the datasets kept.
     """
     present = {file.dataset.name for file in files}
-    kept = [dataset.name for dataset in DATASETS if dataset.name not in present]
+    kept = [dataset.name for dataset in datasets() if dataset.name not in present]
     for name in kept:
         say(f"kept {name} landing files: the source has none")
     keep = {file.target for file in files}
-    deleted = [
-        target
-        for target in job.destination.list_landing()
-        if target not in keep and target.split("/", 1)[0] in present
-    ]
+    deleted = sorted(
+        listed.path
+        for name in sorted(present)
+        for listed in job.destination.list(f"{name}/landing/")
+        if listed.path not in keep
+    )
     verb = "would delete" if job.dry_run else "deleted"
     for target in deleted:
         say(f"{verb:<12} {job.destination.describe(target)}")

@@ -2,10 +2,13 @@
 
     python erase_customer.py EMAIL [EMAIL ...] --landing-root DIR|s3://bucket/prefix
 
-1. Every landing file is read; the lines of the customers (stedi_lakehouse/erasure_lines.py)
-   and the readings of devices that only erased customers own are removed.
-2. The landing root's lock is taken first (stedi_lakehouse/landing_lock.py), so that no
-   loader writes it meanwhile. Before anything changes, the landing folders and the tombstone
+1. Every landing file is streamed through the loader's line splitter; the lines of the
+   customers (stedi_lakehouse/erasure/lines.py) and the readings of devices that only erased
+   customers own are removed. A file with such lines is streamed a second time, through the
+   storage's staging, without them, and put in place atomically as the loader writes a file
+   (shared/storage.py): memory stays bounded whatever the size of a file.
+2. The landing root's lock is taken first (shared/storage.py), so that no loader writes it
+   meanwhile. Before anything changes, the landing folders and the tombstone
    list are checked to be writable. The tombstones are recorded first, so that a build
    excludes the customers even if the run stops halfway; then the files are rewritten,
    step-trainer files first and customer files last: the customer records name the devices,
@@ -15,9 +18,18 @@
 
 `--dry-run` reads and reports the same, and writes nothing. Then rebuild every zone with
 `--full-refresh` (or pass `--rebuild`), so that no parsed table keeps an old line.
-"""
 
-from __future__ import annotations
+exit codes (the table of both commands: docs/erasure.md):
+  0    erased (or, with --dry-run, would erase)
+  1    an unexpected error, said in one sentence; rerunning finishes the job
+  2    invalid input: no e-mail, a landing root that is missing or cannot be written (nothing
+       was changed), an unwritable tombstone list
+  4    AWS/S3 error; rerunning finishes the job
+  5    another erase_customer.py or load_landing.py is writing to the landing root (its
+       lock .load_landing.lock there names it); nothing was changed
+  6    an e-mail had no landing line (its tombstone is recorded all the same)
+  130  interrupted; rerunning finishes the job
+"""
 
 import argparse
 import datetime
@@ -29,26 +41,18 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from stedi_lakehouse.aws import add_s3_options
-from stedi_lakehouse.erasure_lines import (
-    Devices,
-    Erasure,
-    device_owners,
-    email_sha256,
-    erased_devices,
-    normalise_email,
-    remove_lines,
-)
-from stedi_lakehouse.erasure_store import LandingStore, dataset_names, open_store
-from stedi_lakehouse.errors import (
-    EXIT_INTERRUPTED,
+from stedi_lakehouse.erasure.lines import email_sha256, normalise_email
+from stedi_lakehouse.erasure.rewrite import check_folders, plan, rewrite
+from stedi_lakehouse.shared.cli import add_s3_options, s3_options
+from stedi_lakehouse.shared.errors import (
     EXIT_INVALID_INPUT,
+    EXIT_NOT_FOUND,
     EXIT_OK,
-    EXIT_UNEXPECTED,
     LoaderError,
+    last_resort,
 )
-from stedi_lakehouse.landing_lock import open_lock
-from stedi_lakehouse.tombstones import (
+from stedi_lakehouse.shared.storage import Storage, open_storage
+from stedi_lakehouse.shared.tombstones import (
     Tombstone,
     check_writable,
     default_path,
@@ -56,24 +60,10 @@ from stedi_lakehouse.tombstones import (
     write_tombstones,
 )
 
-EXIT_NOT_FOUND = 5  # a customer had no landing line; the tombstone is recorded all the same
-EXIT_LOCKED = 6  # another erasure or load_landing.py is writing to the landing root
 REBUILD_HINT = (
     "python -m stedi_lakehouse.build --full-refresh --landing-root {root} on Spark (make erase "
     "does this), or dbt build --target athena on Athena, which rebuilds every table anyway."
 )
-EXIT_CODES_HELP = f"""\
-exit codes:
-  {EXIT_OK}    erased (or, with --dry-run, would erase)
-  {EXIT_UNEXPECTED}    an unexpected error, said in one sentence; rerunning finishes the job
-  2    invalid input: no e-mail, a landing root that is missing or cannot be written (nothing
-       was changed), an unwritable tombstone list
-  4    AWS/S3 error; rerunning finishes the job
-  {EXIT_NOT_FOUND}    an e-mail had no landing line (its tombstone is recorded all the same)
-  {EXIT_LOCKED}    another erase_customer.py or load_landing.py is writing to the landing root (its
-       lock .load_landing.lock there names it); nothing was changed
-  {EXIT_INTERRUPTED}  interrupted; rerunning finishes the job
-"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,33 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="erase_customer.py",
         description=__doc__.split("\n\n")[0],
-        epilog=EXIT_CODES_HELP,
+        epilog=__doc__[__doc__.index("\nexit codes") + 1 :],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "emails",
-        metavar="EMAIL",
-        nargs="+",
-        help="e-mail of a customer; `-` reads them from standard input, one per line, so that "
-        "they stay out of the process list and the shell's history",
-    )
-    parser.add_argument(
-        "--landing-root", required=True, help="local directory or s3://bucket/prefix"
-    )
+    email = "e-mail of a customer; `-` reads them from standard input, one per line, so that they "
+    parser.add_argument("emails", metavar="EMAIL", nargs="+", help=email + "stay out of `ps`")
+    parser.add_argument("--landing-root", required=True, help="directory or s3://bucket/prefix")
     parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
-    parser.add_argument(
-        "--tombstones",
-        type=Path,
-        help="the tombstone list (default: erased_customers.csv in tombstones/ or in "
-        "STEDI_TOMBSTONES_DIR)",
-    )
+    tombstones = "the tombstone list (default: erased_customers.csv in $STEDI_TOMBSTONES_DIR)"
+    parser.add_argument("--tombstones", type=Path, help=tombstones)
     parser.add_argument("--report", type=Path, help="JSON report (default target/erasure/)")
-    parser.add_argument(
-        "--rebuild", action="store_true", help="then run a full-refresh build on --target"
-    )
+    parser.add_argument("--rebuild", action="store_true", help="then a full-refresh build")
     parser.add_argument("--target", default="session", help="dbt target of --rebuild")
     add_s3_options(parser)
-    parser.set_defaults(workers=1)
     return parser
 
 
@@ -125,42 +101,15 @@ def normalised_emails(given: list[str]) -> list[str]:
     return emails
 
 
-def plan(store: LandingStore, emails: list[str], tombstoned: set[str]) -> tuple[Erasure, Devices]:
-    """Which customers and devices go: the devices from the customer records."""
-    lines: list[bytes] = []
-    for target in store.files("customer"):
-        lines += store.read(target).splitlines()  # ended as the engines end lines
-    devices = erased_devices(device_owners(lines), emails, tombstoned)
-    return Erasure(emails, serials=devices.removed), devices
-
-
-def rewrite(store: LandingStore, erasure: Erasure, dry_run: bool) -> dict[str, Any]:
-    """Remove the lines from every file, dataset by dataset; count them per file and owner."""
-    removed: dict[str, dict[str, int]] = {}
-    found: set[str] = set()
-    for dataset in dataset_names():
-        removed[dataset] = {}
-        for target in store.files(dataset):
-            data = store.read(target)
-            kept, owners = remove_lines(data, dataset, erasure)
-            if not owners:
-                continue
-            found.update(owners)
-            removed[dataset][store.describe(target)] = sum(owners.values())
-            if not dry_run:
-                store.write(target, kept)
-    return {"removed": removed, "found": found}
-
-
 def record_tombstones(
-    path: Path, emails: list[str], request_id: str, dry_run: bool
+    path: Path, emails: list[str], request: str, dry_run: bool
 ) -> list[Tombstone]:
     """The tombstone of each e-mail: one recorded earlier (a rerun), else a new one."""
     existing = read_tombstones(path)
     by_hash = {tombstone.email_sha256: tombstone for tombstone in existing}
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     chosen = [
-        by_hash.get(email_sha256(email)) or Tombstone(email_sha256(email), now, request_id)
+        by_hash.get(email_sha256(email)) or Tombstone(email_sha256(email), now, request)
         for email in emails
     ]
     new = [tombstone for tombstone in chosen if tombstone.email_sha256 not in by_hash]
@@ -187,32 +136,29 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     for serial, others in report["devices_kept_shared"].items():
         lines.append(f"Kept the readings of device {serial}: other owners not erased: {others}")
     for customer in report["customers"]:
-        lines.append(
-            f"E-mail {customer['position']}: {customer['state']}, "
-            f"tombstone {customer['request_id']}"
-        )
+        state = f"{customer['state']}, tombstone {customer['request_id']}"
+        lines.append(f"E-mail {customer['position']}: {state}")
     return lines
 
 
-def erase(args: argparse.Namespace, request_id: str) -> dict[str, Any]:
-    """Run the erasure (or the dry run) and return the report."""
-    emails = normalised_emails(args.emails)
-    tombstone_path = args.tombstones or default_path()
-    store = open_store(args.landing_root, args)
+def erase(
+    store: Storage, emails: list[str], tombstone_path: Path, dry_run: bool, request_id: str
+) -> dict[str, Any]:
+    """Run the erasure (or the dry run) of normalised e-mails and return the report."""
+    store.prepare()
     # the loader must not write the files between their reading and their rewriting
-    locked = "erase_customer.py", EXIT_LOCKED
-    with nullcontext() if args.dry_run else open_lock(store.destination, *locked):
+    with nullcontext() if dry_run else store.lock("erase_customer.py"):
         tombstoned = {tombstone.email_sha256 for tombstone in read_tombstones(tombstone_path)}
         erasure, devices = plan(store, emails, tombstoned)
-        if not args.dry_run:
+        if not dry_run:
             check_writable(tombstone_path)
-            store.check_writable([d for d in dataset_names() if store.files(d)])
-        tombstones = record_tombstones(tombstone_path, emails, request_id, args.dry_run)
-        outcome = rewrite(store, erasure, args.dry_run)
+            check_folders(store)
+        tombstones = record_tombstones(tombstone_path, emails, request_id, dry_run)
+        outcome = rewrite(store, erasure, dry_run)
     return {
         "request_id": request_id,
-        "dry_run": args.dry_run,
-        "landing_root": args.landing_root,
+        "dry_run": dry_run,
+        "landing_root": store.describe(""),
         "customers": [
             {
                 "position": position,
@@ -241,21 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     request_id = uuid.uuid4().hex
     try:
-        report = erase(args, request_id)
-    except LoaderError as exc:
-        print(f"erase_customer.py: error: {exc}", file=sys.stderr, flush=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("erase_customer.py: interrupted; rerunning finishes the job.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the last resort: one sentence, never a traceback
-        detail = " ".join(str(exc).split()).rstrip(".")
-        print(
-            f"erase_customer.py: error: unexpected {type(exc).__name__} ({detail}); rerunning "
-            "finishes the job.",
-            file=sys.stderr,
-        )
-        return EXIT_UNEXPECTED
+        store = open_storage(args.landing_root, "landing root", s3_options(args))
+        emails, tombstones = normalised_emails(args.emails), args.tombstones or default_path()
+        report = erase(store, emails, tombstones, args.dry_run, request_id)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - never a traceback
+        error = last_resort(exc, "rerunning finishes the job")
+        print(f"erase_customer.py: error: {error}", file=sys.stderr, flush=True)
+        return error.exit_code
     print("\n".join(report_lines(report)), flush=True)
     if not args.dry_run:
         path = args.report or Path("target") / "erasure" / f"erasure-{request_id}.json"
@@ -265,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [c["position"] for c in report["customers"] if c["state"] == "not found"]
     for position in missing:
         recorded = "would be recorded" if args.dry_run else "is recorded"
+        notice = f"notice: e-mail {position} has no line in the landing zone; its tombstone"
         print(
-            f"notice: e-mail {position} has no line in the landing zone; its tombstone "
-            f"{recorded}, so that no later delivery brings the customer in.",
+            f"{notice} {recorded}, so that no later delivery brings the customer in.",
             file=sys.stderr,
         )
     if args.dry_run:

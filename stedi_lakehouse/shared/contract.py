@@ -13,37 +13,33 @@ with a typed schema exactly as the contract reads it, so the loader certifies it
 dataset's `fingerprint` with the file, under the name CERTIFICATE (docs/loader.md).
 """
 
-from __future__ import annotations
-
+import dataclasses
 import datetime
 import functools
 import hashlib
 import json
 import math
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from stedi_lakehouse.json_lines import (  # noqa: F401 - DECODER and Record, read by other modules
+from stedi_lakehouse.shared.json_lines import (  # noqa: F401 - DECODER and Record, read by other modules
     DECODER,
     MAX_NUMBER_DIGITS,
     SECOND_OBJECT,
     Record,
-    nesting_depth,
     nests_deeper_than,
 )
 
-SOURCES_YAML = Path(__file__).resolve().parents[1] / "models" / "landing" / "_landing__sources.yml"
+SOURCES_YAML = Path(__file__).resolve().parents[2] / "models" / "landing" / "_landing__sources.yml"
 INTEGER_RANGES = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 TYPE_NAMES = {"int": "an integer", "bigint": "an integer", "double": "a number"}
-# A blank value is white space only, as the models judge it: Java's \s and \p{Z}
-# (macros/cross_engine/spark_white_space.sql lists the same characters for Spark's btrim).
-WHITE_SPACE = "\t\n\x0b\x0c\r" + "".join(
-    chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) in {"Zs", "Zl", "Zp"}
-)
+# A blank value is white space only, as the models judge it: Java's \s and \p{Z}, the Unicode
+# categories Zs, Zl and Zp (macros/cross_engine/spark_white_space.sql lists the same for btrim).
+WHITE_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+WHITE_SPACE += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 NOT_OBJECT = "not a JSON object"
 TWICE = "a key appears twice (keys are case-insensitive)"
 # No engine is asked to read a longer line, whatever the contract: the loader refuses a file
@@ -51,7 +47,7 @@ TWICE = "a key appears twice (keys are case-insensitive)"
 ENGINE_MAX_LINE_BYTES = 64 * 1024 * 1024
 # The name under which a landed file carries its certificate, the fingerprint of the contract
 # its lines were judged by (a local extended attribute, S3 object metadata:
-# destinations.py, s3_destination.py).
+# shared/storage.py, shared/s3_storage.py).
 CERTIFICATE = "stedi.contract"
 
 
@@ -83,15 +79,7 @@ class Dataset:
         A certificate holding another fingerprint was given under another contract (or to
         another dataset), and certifies nothing.
         """
-        decisive = {
-            "name": self.name,
-            "types": self.types,
-            "times": self.times,
-            "required": list(self.required),
-            "max_nesting_depth": self.max_nesting_depth,
-            "max_line_bytes": self.max_line_bytes,
-            "plausible_times": list(self.plausible_times),
-        }
+        decisive = {k: v for k, v in dataclasses.asdict(self).items() if k != "folders"}
         canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
@@ -115,29 +103,36 @@ def load_datasets(path: Path = SOURCES_YAML) -> tuple[Dataset, ...]:
             name = table["external"]["location"].rstrip("/").split("/")[-2]
             columns = [column for column in table["columns"] if column["name"] not in lineage]
             types = {column["name"]: column["data_type"] for column in columns}
-            undeclared = set(meta.get("required_keys", [])) - set(types)
+            folders, required = meta.get("source_folders", [name]), meta.get("required_keys", [])
+            undeclared = set(required) - set(types)
             if undeclared:
                 raise ValueError(f"{table['name']} requires undeclared keys {sorted(undeclared)}")
+            timed = {c["name"]: c.get("config", {}).get("meta", {}).get("time") for c in columns}
+            limits = (source_meta["max_nesting_depth"], source_meta["max_line_bytes"])
+            plausible = (_epoch_ms(times["from"]), _epoch_ms(times["until"]))
+            kept = {key: time for key, time in timed.items() if time}
             datasets.append(
-                Dataset(
-                    name=name,
-                    folders=tuple(meta.get("source_folders", [name])),
-                    required=tuple(meta.get("required_keys", [])),
-                    types=types,
-                    times={
-                        column["name"]: column["config"]["meta"]["time"]
-                        for column in columns
-                        if column.get("config", {}).get("meta", {}).get("time")
-                    },
-                    max_nesting_depth=source_meta["max_nesting_depth"],
-                    max_line_bytes=source_meta["max_line_bytes"],
-                    plausible_times=(_epoch_ms(times["from"]), _epoch_ms(times["until"])),
-                )
+                Dataset(name, tuple(folders), tuple(required), types, kept, *limits, plausible)
             )
     return tuple(datasets)
 
 
-DATASETS = load_datasets()
+@functools.cache
+def datasets() -> tuple[Dataset, ...]:
+    """The landing datasets of the project's contract, read on the first call."""
+    return load_datasets()
+
+
+def dataset_named(name: str) -> Dataset:
+    """The landing dataset of that name."""
+    return next(dataset for dataset in datasets() if dataset.name == name)
+
+
+def __getattr__(name: str) -> Any:
+    """DATASETS, read when first asked for (tests and tools import it by that name)."""
+    if name == "DATASETS":
+        return datasets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _fits(value: Any, kind: str) -> bool:
@@ -252,7 +247,7 @@ def validate_record(record: Any, dataset: Dataset) -> str | None:
 
     The reasons are worded exactly as the `*_landing_parsed` models word them.
     """
-    if not isinstance(record, dict) or nesting_depth(record) > dataset.max_nesting_depth + 1:
+    if not isinstance(record, dict):  # nesting was measured on the text (judge_line)
         return NOT_OBJECT
     if getattr(record, "repeated", False):  # set by DECODER
         return TWICE

@@ -10,18 +10,16 @@ That folder must lie inside the project: dbt writes each seed's SQL to target/ru
 seed's path, which for an absolute path is the seed file itself.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 import os
-import tempfile
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from stedi_lakehouse.errors import EXIT_INVALID_INPUT, LoaderError
+from stedi_lakehouse.shared.errors import EXIT_INVALID_INPUT, LoaderError
+from stedi_lakehouse.shared.local_storage import LocalStorage
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOMBSTONES_DIR_VARIABLE = "STEDI_TOMBSTONES_DIR"
 SEED_FILE = "erased_customers.csv"
 COLUMNS = ("email_sha256", "erased_at", "request_id")
@@ -67,35 +65,16 @@ def read_tombstones(path: Path) -> list[Tombstone]:
 
 def check_writable(path: Path) -> None:
     """Fail before anything changes when the tombstone list cannot be written."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        raise LoaderError(
-            f"Cannot write the tombstone list in {folder}: {exc.strerror}.", EXIT_INVALID_INPUT
-        ) from exc
+    LocalStorage(path.parent, "tombstone list").check_writable("")
 
 
 def write_tombstones(path: Path, tombstones: list[Tombstone]) -> None:
-    """Write the whole list to a temporary file and rename it into place."""
+    """Write the whole list atomically, as the storage writes a file: renamed into place."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows(astuple(tombstone) for tombstone in tombstones)
-    temp: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-        ) as handle:
-            temp = Path(handle.name)
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.chmod(0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
-        raise LoaderError(f"Cannot write {path}: {exc.strerror}.", EXIT_INVALID_INPUT) from exc
+    storage = LocalStorage(path.parent, "tombstone list")
+    with storage.staging(path.name) as staged:
+        staged.write(buffer.getvalue().encode("utf-8"))
+        storage.place(path.name, staged, "")

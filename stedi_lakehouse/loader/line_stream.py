@@ -9,14 +9,13 @@ A file is certified when Spark's JSON source reads every line as the contract do
 valid and plain (contract.is_plain), or blank with spaces and tabs only (read_alike).
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
-from stedi_lakehouse.contract import (
+from stedi_lakehouse.loader.decoding import CHUNK_BYTES
+from stedi_lakehouse.shared.contract import (
     ENGINE_MAX_LINE_BYTES,
     NOT_OBJECT,
     WHITE_SPACE,
@@ -25,8 +24,7 @@ from stedi_lakehouse.contract import (
     is_plain,
     judge_line,
 )
-from stedi_lakehouse.decoding import CHUNK_BYTES
-from stedi_lakehouse.errors import EXIT_INVALID_INPUT, FileRefused, LoaderError
+from stedi_lakehouse.shared.errors import EXIT_INVALID_INPUT, FileRefused, LoaderError
 
 PROBLEMS_KEPT = 1000  # bad lines kept per file for the report; all are counted
 # the document forms (a JSON array, pretty-printed objects) need the whole text in memory

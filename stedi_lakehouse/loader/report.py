@@ -1,15 +1,13 @@
 """What the loader says: a line per file (source -> landing file), the skipped files, the totals."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from tqdm import tqdm
 
-from stedi_lakehouse.contract import DATASETS
-from stedi_lakehouse.load import FileResult
-from stedi_lakehouse.names import CONTROL
-from stedi_lakehouse.sources import Skipped
+from stedi_lakehouse.loader.discover import Skipped
+from stedi_lakehouse.loader.load import FileResult
+from stedi_lakehouse.shared.contract import datasets
+from stedi_lakehouse.shared.names import CONTROL
 
 PROBLEMS_SHOWN_PER_FILE = 5  # in the report of a file; the JSON summary has up to 1,000
 
@@ -50,17 +48,9 @@ class Reporter:
         self.stream = stream
         self.bars: list[tqdm] = []
         if stream.isatty():
-            self.bars = [
-                tqdm(total=files, unit="file", desc="files", file=stream, position=0),
-                tqdm(
-                    total=total_bytes,
-                    unit="B",
-                    unit_scale=True,
-                    desc="bytes",
-                    file=stream,
-                    position=1,
-                ),
-            ]
+            by_bytes = {"unit": "B", "unit_scale": True, "desc": "bytes", "position": 1}
+            self.bars = [tqdm(total=files, unit="file", desc="files", file=stream, position=0)]
+            self.bars.append(tqdm(total=total_bytes, file=stream, **by_bytes))
 
     def say(self, text: str) -> None:
         """Print a line without disturbing the progress bars."""
@@ -110,7 +100,7 @@ def summarise(
         "bytes": sum(r.bytes for r in results),
         "seconds": round(seconds, 3),
         "records_by_dataset": {
-            d.name: sum(r.records for r in kept if r.dataset == d.name) for d in DATASETS
+            d.name: sum(r.records for r in kept if r.dataset == d.name) for d in datasets()
         },
     }
 

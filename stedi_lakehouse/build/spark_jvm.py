@@ -13,13 +13,13 @@ about 100 s on 2 cores). So:
   has the measurements. $STEDI_SPARK_JIT (`quick` or `full`) overrides the choice.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from stedi_lakehouse.shared.storage import local_root, open_storage
 
 QUICK_JIT_MAX_BYTES = 200 * 1024 * 1024
 QUICK_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"  # room for generated code
@@ -35,11 +35,10 @@ def java_binary() -> Path | None:
 
 
 def local_bytes(root: str) -> int | None:
-    """Total size of the files under a local landing root; None for a URI such as s3a://."""
-    if "://" in root and not root.startswith("file://"):
+    """Total size of the files under a local landing root; None for a remote one (s3a://)."""
+    if local_root(root) is None:
         return None
-    base = Path(root.removeprefix("file://"))
-    return sum(path.stat().st_size for path in base.rglob("*") if path.is_file())
+    return sum(item.size for item in open_storage(root, "landing root").list())
 
 
 def jit_options(landing_root: str | None) -> str:

@@ -8,24 +8,23 @@ A step-trainer reading names only a device: it goes when every customer whose re
 device's serial number is erased (serial numbers are shared because of a fulfilment defect).
 """
 
-from __future__ import annotations
-
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from stedi_lakehouse.contract import DATASETS, WHITE_SPACE, Record, Verdict, judge_line
-from stedi_lakehouse.line_stream import is_blank
+from stedi_lakehouse.loader.line_stream import is_blank, split_lines
+from stedi_lakehouse.shared.contract import WHITE_SPACE, Record, Verdict, dataset_named, judge_line
 
-DATASET_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 # the key that names the customer in each dataset's records (the models' customer_email)
 CUSTOMER_KEYS = {"customer": "email", "accelerometer": "user"}
 SERIAL_KEY = "serialnumber"
 # characters that may continue an e-mail address, so that ann@x.com is not found in joann@x.com
 _EMAIL_CHARACTER = r"[\w.%+-]"
+# bytes of a long line's text searched again with its next piece: more than any e-mail holds
+OVERLAP = 1024
 
 
 def normalise_email(text: str) -> str | None:
@@ -45,7 +44,7 @@ def judge(line: bytes, dataset: str) -> Verdict:
     contract.judge_line never recurses, so no line (100,000 brackets deep, or megabytes long)
     can crash an erasure.
     """
-    return judge_line(line, DATASET_BY_NAME[dataset])
+    return judge_line(line, dataset_named(dataset))
 
 
 def values_of(record: Record, key: str) -> list[Any]:
@@ -68,12 +67,17 @@ class Erasure:
             for email in self.emails
         ]
 
-    def carried_by(self, text: str) -> str | None:
-        """The e-mail that a line's text carries anywhere, in any case."""
+    def carried_by(self, text: str, start: int = 0, whole: bool = True) -> str | None:
+        """The e-mail that a line's text carries anywhere, in any case.
+
+        For a piece of a long line (not whole), a match must start at `start` or later and end
+        before the piece does: the line may go on with more of an address.
+        """
         lowered = text.lower()
         for email, pattern in zip(self.emails, self._patterns, strict=True):
-            if pattern.search(lowered):
-                return email
+            for match in pattern.finditer(lowered, start):
+                if whole or match.end() < len(lowered):
+                    return email
         return None
 
     def named_by(self, record: Record, dataset: str) -> str | None:
@@ -141,21 +145,32 @@ def erased_devices(owners: dict[str, set[str]], emails: list[str], tombstoned: s
     return devices
 
 
-def remove_lines(data: bytes, dataset: str, erasure: Erasure) -> tuple[bytes, dict[str, int]]:
-    """A file's bytes without the lines that go, and how many went per owner.
+def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a stream, line endings removed, leaving out any line longer than a chunk."""
+    long = False
+    for text, ending in split_lines(chunks):
+        if ending is not None and not long:
+            yield text
+        long = ending is None
 
-    Lines end as the engines end them (LF, CRLF or a lone CR); every other line keeps its bytes
-    and its line ending, and a line of white space only is no record (docs/rules.md).
+
+def owners(chunks: Iterable[bytes], dataset: str, erasure: Erasure) -> Iterator[str | None]:
+    """For each line of a stream (LF, CRLF or a lone CR ending it), the owner it goes for.
+
+    None: the line stays. A line of white space only is no record (docs/rules.md). A line
+    longer than a chunk comes in pieces and is never whole in memory: it is no record to the
+    models, so it goes when its text carries an erased e-mail, searched piece by piece.
     """
-    kept: list[bytes] = []
-    removed: dict[str, int] = defaultdict(int)
-    for piece in data.splitlines(keepends=True):
-        line = piece.rstrip(b"\r\n")
-        owner = None if is_blank(line) else erasure.owner_of(line, dataset)
-        if owner is None:
-            kept.append(piece)
+    carried, tail = None, b""
+    for text, ending in split_lines(chunks):
+        if ending is None or tail:  # a piece of a long line, or its last part
+            window, start = tail + text, 1 if tail else 0
+            found = erasure.carried_by(window.decode("utf-8", "replace"), start, ending is not None)
+            carried, tail = carried or found, window[-OVERLAP:]
+            if ending is None:
+                continue
+            owner = carried
         else:
-            removed[owner] += 1
-    if not removed:
-        return data, {}
-    return b"".join(kept), dict(removed)
+            owner = None if is_blank(text) else erasure.owner_of(text, dataset)
+        yield owner
+        carried, tail = None, b""

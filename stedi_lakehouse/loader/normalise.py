@@ -6,31 +6,26 @@ endings; documents.py rewrites a JSON array or pretty-printed objects as one obj
 Valid JSON lines come out byte for byte. Only the document forms need the whole text.
 """
 
-from __future__ import annotations
-
 import hashlib
 import io
 from collections.abc import Iterator
 from typing import IO
 
-from stedi_lakehouse import line_stream
-from stedi_lakehouse.contract import Dataset
-from stedi_lakehouse.decoding import CHUNK_BYTES, SourceReader, decode
-from stedi_lakehouse.documents import document_lines
-from stedi_lakehouse.errors import FileRefused
-from stedi_lakehouse.line_stream import (
+from stedi_lakehouse.loader import line_stream
+from stedi_lakehouse.loader.decoding import CHUNK_BYTES, SourceReader, decode
+from stedi_lakehouse.loader.documents import document_lines
+from stedi_lakehouse.loader.line_stream import (
     ENDING_CHANGES,
     Checked,
     HashingWriter,
-    Problem,
     check_lines,
     is_blank,
     read_alike,
     refusal_for_long_line,
     split_lines,
 )
-
-__all__ = ["Checked", "Problem", "normalise", "normalise_stream", "raw_digest", "sha256_hex"]
+from stedi_lakehouse.shared.contract import Dataset
+from stedi_lakehouse.shared.errors import FileRefused
 
 
 def normalise_stream(
@@ -45,7 +40,7 @@ def normalise_stream(
     reader = SourceReader(handle)
     decoded = decode(reader, name, location)
     checked = check_lines(decoded.chunks, dataset, HashingWriter(sink, where), location)
-    checked.source_sha256 = reader.sha256()
+    checked.source_sha256 = reader.hash.hexdigest()
     wants_document = checked.starts_with_bracket or checked.opens_document
     if wants_document and checked.size <= line_stream.DOCUMENT_MAX_BYTES:
         document = _as_document(sink, checked, dataset, where)
@@ -118,8 +113,3 @@ def raw_digest(handle: IO[bytes], judge: Dataset | None = None) -> tuple[str, in
         alike = alike and whole and judge is not None and read_alike(text, judge)
         whole = True
     return digest.hexdigest(), lines, alike
-
-
-def sha256_hex(data: bytes) -> str:
-    """Return the hex SHA-256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
