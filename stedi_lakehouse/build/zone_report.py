@@ -3,7 +3,7 @@
 A self-contained page (inline CSS, HTML bars, no script, no external address) with the
 funnel of rows from the landing zone to machine_learning_curated and, for each zone table,
 how many rows of its upstream table left it and why. The row counts are those of
-target/zone_counts.json; the reasons are logged by the on-run-end hook report_zone_exclusions
+target/zone_counts.json; the reasons are logged by the on-run-end hook report_zones
 (macros/reporting/). Only counts are shown, never a row's values, so the page holds no
 personal data. The page is the Jinja2 template zone_report.html.j2 beside this module.
 """
