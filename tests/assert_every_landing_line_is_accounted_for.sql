@@ -1,6 +1,6 @@
 -- Nothing is lost: every line the engine reads is a valid record or in landing_rejected_records
 -- (a line of white space only is no record), and, when the build runner gives the counts in
--- STEDI_LANDING_LINES, the engine reads every line delivered: stedi_lakehouse/inventory.py
+-- STEDI_LANDING_LINES, the engine reads every line delivered: stedi_lakehouse/build/inventory.py
 -- counts them itself, apart from the engine's reader, which skips files it cannot see.
 
 {% set datasets = ['customer', 'accelerometer', 'step_trainer'] %}

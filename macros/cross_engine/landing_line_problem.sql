@@ -3,7 +3,7 @@
     `max_line_bytes` ('line too long'), or not UTF-8 ('not valid UTF-8'). The replacement
     character U+FFFD counts as not UTF-8 too: it is what a reader puts in place of bytes that are
     not (Athena's text reader does so before SQL sees the line), and no producer means it as
-    data. The loader gives the same reasons (stedi_lakehouse/contract.py).
+    data. The loader gives the same reasons (stedi_lakehouse/shared/contract.py).
 #}
 {% macro landing_line_problem(line_column, table_name) %}
     {% set max_line_bytes = landing_contract(table_name)['max_line_bytes'] %}

@@ -5,7 +5,7 @@
     none), `required_keys`, `max_nesting_depth` (how deep objects and arrays may nest inside a
     line's object; landing_json_object), `max_line_bytes` (longer lines are not parsed)
     and `plausible_times` ({from, until} in epoch milliseconds). The loader
-    (stedi_lakehouse/contract.py) reads the same declaration. Empty while dbt parses the
+    (stedi_lakehouse/shared/contract.py) reads the same declaration. Empty while dbt parses the
     project, when the graph is not built yet.
 #}
 {% macro landing_contract(table_name) %}

@@ -3,7 +3,7 @@
     loader's order: each required key absent, null or blank, then each key whose value does not
     fit its type (contract_value), then each time (a key with meta `time`) outside the
     contract's plausible_times (0 too, unless the key is `epoch_ms_or_zero`). The reasons are
-    the loader's, word for word (stedi_lakehouse/contract.py), so that both give the same
+    the loader's, word for word (stedi_lakehouse/shared/contract.py), so that both give the same
     verdict on every line.
 #}
 {% macro landing_rejection_checks(table_name, record_column) -%}

@@ -3,13 +3,13 @@
 
     - the row counts of every landing, trusted and curated table and of the quarantine, printed
       as a table and logged as one JSON line prefixed `zone_counts=`, which
-      stedi_lakehouse/build.py writes to target/zone_counts.json (it replaces screenshots of
+      stedi_lakehouse/build/runner.py writes to target/zone_counts.json (it replaces screenshots of
       `select count(*)` in Athena). A table this run failed to build or skipped is reported as
       not built, never with an earlier run's rows. A landing table's lines are counted in its
       `*_landing_validated` model, the parsed lines of the files now delivered, which the
       accounting test holds equal to the landing table's, so no delivered line is read again;
     - why rows left each zone: the per-day counts of zone_exclusions summed, logged as one JSON
-      line prefixed `zone_exclusions=`, which build.py draws with the counts in
+      line prefixed `zone_exclusions=`, which the build runner draws with the counts in
       target/zone_report.html. Only after a run that built zone_exclusions.
 
     Tables are looked up in the graph, not with ref(): a hook must not depend on nodes.

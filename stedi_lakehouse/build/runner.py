@@ -35,6 +35,7 @@ from stedi_lakehouse.build import inventory, spark_jvm, zone_report
 from stedi_lakehouse.build.freshness import landing_freshness
 from stedi_lakehouse.shared import tombstones
 from stedi_lakehouse.shared.errors import LoaderError
+from stedi_lakehouse.shared.storage import local_root
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ZONE_COUNTS_PREFIX = "zone_counts="
@@ -210,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     if options.landing_root is not None:
         root = options.landing_root  # a URI such as s3a://bucket/prefix stays as it is
-        os.environ["STEDI_LANDING_ROOT"] = root if "://" in root else str(Path(root).resolve())
+        local = local_root(root)
+        os.environ["STEDI_LANDING_ROOT"] = str(local.resolve()) if local else root
     try:
         tombstones.default_path()  # dbt would overwrite a tombstone list outside the project
     except LoaderError as error:
