@@ -22,6 +22,10 @@
     {%- set files = landing_files_to_parse(source_table) -%}
     {%- set contract = landing_contract(source_table) -%}
     {%- set owner_pattern = '(?i)"' ~ owner_key ~ '" *: *"([^"]*)"' -%}
+    {%- set quoted_keys = [] -%}
+    {%- for key in contract['keys'] %}{% do quoted_keys.append(adapter.quote(key.name)) %}{% endfor -%}
+    {#- the keys as both branches of the union list them -#}
+    {%- set key_columns = quoted_keys | join(',\n        ') -%}
     {%- set landing = source('stedi_landing', source_table) -%}
     {%- set records = landing if files.records == 'false'
         else landing.incorporate(path={'identifier': landing.identifier ~ '__records'}) -%}
@@ -81,9 +85,7 @@ checked_lines as (
     select
         source_file,
         source_file_modified_at,
-        {%- for key in contract['keys'] %}
-        {{ adapter.quote(key.name) }},
-        {%- endfor %}
+        {{ key_columns }},
         case
             when rejection_reason is not null
                 then substring({{ valid_utf8 }}, 1, {{ contract['max_line_bytes'] }})
@@ -101,9 +103,7 @@ certified_lines as (
     select
         source_file,
         source_file_modified_at,
-        {%- for key in contract['keys'] %}
-        {{ adapter.quote(key.name) }},
-        {%- endfor %}
+        {{ key_columns }},
         cast(null as {{ dbt.type_string() }}) as raw_line,
         cast(null as {{ dbt.type_string() }}) as rejection_reason
         {%- if owner_key %},
